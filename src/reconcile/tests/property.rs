@@ -1,0 +1,308 @@
+//! Convergence: for random base/local/remote triples, applying the plan to both sides makes them
+//! equal, and merging again gives a plan with nothing to do.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::super::*;
+use crate::catalog::{
+    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog,
+};
+
+#[derive(Debug, Clone)]
+enum Variant {
+    Absent,
+    AsBase,
+    Edited(Fields),
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    base: Vec<SyncedCatalog>,
+    local: Vec<DesiredCatalog>,
+    remote: Vec<RemoteCatalog>,
+}
+
+fn remote_fields() -> impl Strategy<Value = Fields> {
+    (
+        prop::sample::select(vec!["a", "b", "c"]),
+        prop::sample::select(vec!["regular", "invoices"]),
+        prop::option::of(any::<bool>()),
+        any::<bool>(),
+        any::<bool>(),
+        0..3i64,
+    )
+        .prop_map(|(name, kind, add, show, link, sort)| Fields {
+            name: name.into(),
+            kind: Some(kind.into()),
+            can_add_elements: add,
+            can_show_in_cards: Some(show),
+            can_link_multiple: Some(link),
+            sort: Some(sort),
+        })
+}
+
+/// Local rows may leave flags unmanaged (NULL).
+fn local_fields() -> impl Strategy<Value = Fields> {
+    (remote_fields(), prop::option::of(any::<bool>())).prop_map(|(mut f, show)| {
+        f.can_show_in_cards = show;
+        f
+    })
+}
+
+fn variant(f: impl Strategy<Value = Fields>) -> impl Strategy<Value = Variant> {
+    prop_oneof![
+        Just(Variant::Absent),
+        Just(Variant::AsBase),
+        Just(Variant::AsBase),
+        f.prop_map(Variant::Edited),
+    ]
+}
+
+fn world() -> impl Strategy<Value = World> {
+    let catalog = (
+        prop::option::of(remote_fields()),
+        variant(local_fields()),
+        variant(remote_fields()),
+    );
+    (
+        prop::collection::vec(catalog, 0..6),
+        prop::collection::vec(local_fields(), 0..3),
+    )
+        .prop_map(|(catalogs, new_rows)| {
+            let mut w = World {
+                base: vec![],
+                local: vec![],
+                remote: vec![],
+            };
+            for (i, (base, l, r)) in catalogs.into_iter().enumerate() {
+                let id = 100 + i as i64;
+                let pick = |v: &Variant| match (v, &base) {
+                    (Variant::Edited(f), _) => Some(f.clone()),
+                    (Variant::AsBase, Some(b)) => Some(b.clone()),
+                    _ => None,
+                };
+                let (lf, rf) = (pick(&l), pick(&r));
+                if let Some(f) = rf {
+                    w.remote.push(RemoteCatalog {
+                        id,
+                        fields: f,
+                        created_by: None,
+                        created_at: None,
+                        raw_json: "{}".into(),
+                    });
+                }
+                // A linked row needs its catalog to be known on some side, or it is invalid.
+                if let Some(f) =
+                    lf.filter(|_| base.is_some() || w.remote.iter().any(|r| r.id == id))
+                {
+                    w.local.push(DesiredCatalog {
+                        id: id + 1000,
+                        remote_id: Some(id),
+                        fields: f,
+                        revision: 0,
+                    });
+                }
+                if let Some(f) = base {
+                    w.base.push(SyncedCatalog {
+                        remote_id: id,
+                        fields: f,
+                    });
+                }
+            }
+            for (i, mut f) in new_rows.into_iter().enumerate() {
+                // API v2 cannot set sort: a new row's sort is filled from the account later.
+                f.sort = None;
+                w.local.push(DesiredCatalog {
+                    id: 5000 + i as i64,
+                    remote_id: None,
+                    fields: f,
+                    revision: 0,
+                });
+            }
+            w
+        })
+}
+
+fn plan(w: &World, mode: Mode, policy: ConflictPolicy) -> Plan {
+    merge(&MergeInput {
+        base: &w.base,
+        local: &w.local,
+        remote: &w.remote,
+        mode,
+        policy,
+        settled: &BTreeMap::new(),
+    })
+}
+
+/// Executes a plan the way the account and the sync layer would, every operation succeeding.
+fn apply(w: &World, plan: &Plan) -> World {
+    let mut remote: BTreeMap<i64, Fields> =
+        w.remote.iter().map(|r| (r.id, r.fields.clone())).collect();
+    let mut local: BTreeMap<i64, DesiredCatalog> =
+        w.local.iter().map(|l| (l.id, l.clone())).collect();
+    let mut base: BTreeMap<i64, Fields> = w
+        .base
+        .iter()
+        .map(|b| (b.remote_id, b.fields.clone()))
+        .collect();
+    let mut next_id = 9000;
+    for d in &plan.decisions {
+        let mut id = d.remote_id;
+        match &d.push {
+            Some(Push::Add { fields, replaces }) => {
+                next_id += 1;
+                let mut created = fields.clone();
+                for f in [
+                    Field::CanAddElements,
+                    Field::CanShowInCards,
+                    Field::CanLinkMultiple,
+                ] {
+                    if created.get(f).is_none() {
+                        created.set(f, Some(Value::Bool(false)));
+                    }
+                }
+                created.sort = Some(0);
+                remote.insert(next_id, created);
+                if let Some(old) = replaces {
+                    base.remove(old);
+                }
+                local.get_mut(&d.desired_id.unwrap()).unwrap().remote_id = Some(next_id);
+                id = Some(next_id);
+            }
+            Some(Push::Update { id, fields }) => {
+                let target = remote.get_mut(id).unwrap();
+                for f in Field::ALL {
+                    if f == Field::Name || fields.get(f).is_some() {
+                        target.set(f, fields.get(f));
+                    }
+                }
+            }
+            Some(Push::Delete { id }) => drop(remote.remove(id)),
+            None => {}
+        }
+        match &d.adopt {
+            Some(Adopt::Insert { remote_id, fields }) => {
+                local.insert(
+                    20000 + remote_id,
+                    DesiredCatalog {
+                        id: 20000 + remote_id,
+                        remote_id: Some(*remote_id),
+                        fields: fields.clone(),
+                        revision: 0,
+                    },
+                );
+            }
+            Some(Adopt::Update {
+                desired_id,
+                changes,
+                ..
+            }) => {
+                let row = local.get_mut(desired_id).unwrap();
+                for (f, v) in changes {
+                    row.fields.set(*f, v.clone());
+                }
+            }
+            Some(Adopt::Delete { desired_id, .. }) => drop(local.remove(desired_id)),
+            Some(Adopt::Unlink { desired_id, .. }) => {
+                local.get_mut(desired_id).unwrap().remote_id = None
+            }
+            None => {}
+        }
+        match (&d.base_after, id) {
+            (BaseAfter::Set(f), Some(id)) => drop(base.insert(id, f.clone())),
+            (BaseAfter::Remove, Some(id)) => drop(base.remove(&id)),
+            _ => {}
+        }
+    }
+    World {
+        base: base
+            .into_iter()
+            .map(|(remote_id, fields)| SyncedCatalog { remote_id, fields })
+            .collect(),
+        local: local.into_values().collect(),
+        remote: remote
+            .into_iter()
+            .map(|(id, fields)| RemoteCatalog {
+                id,
+                fields,
+                created_by: None,
+                created_at: None,
+                raw_json: "{}".into(),
+            })
+            .collect(),
+    }
+}
+
+/// Every desired row is linked to a catalog with the same values in every field it manages.
+/// `sort` is left out: API v2 cannot set it, so the account's value is adopted by the next run.
+fn assert_in_sync(w: &World) {
+    assert_eq!(w.local.len(), w.remote.len(), "one row per catalog: {w:?}");
+    for row in &w.local {
+        let id = row.remote_id.expect("every row is linked");
+        let r = w
+            .remote
+            .iter()
+            .find(|r| r.id == id)
+            .expect("linked to an existing catalog");
+        for f in Field::ALL.into_iter().filter(|f| f.is_pushable()) {
+            if let Some(v) = row.fields.get(f) {
+                // A field the account does not report is agreed when it equals the base.
+                let b = w
+                    .base
+                    .iter()
+                    .find(|b| b.remote_id == id)
+                    .and_then(|b| b.fields.get(f));
+                let known = r.fields.get(f).or(b);
+                assert_eq!(Some(v), known, "field {f} of catalog {id}: {w:?}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn two_way_merge_converges_in_one_run(
+        w in world(),
+        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
+    ) {
+        let p = plan(&w, Mode::Both, policy);
+        prop_assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+        let after = apply(&w, &p);
+        assert_in_sync(&after);
+        let again = plan(&after, Mode::Both, policy);
+        prop_assert_eq!(again.pushes().count(), 0, "second plan: {:?}", again);
+        prop_assert!(again.conflicts.is_empty(), "second plan: {:?}", again);
+        let settled = apply(&after, &again);
+        let third = plan(&settled, Mode::Both, policy);
+        prop_assert!(!third.has_changes(), "third plan: {:?}", third);
+    }
+
+    #[test]
+    fn push_mode_makes_the_account_match_the_desired_state(w in world()) {
+        let p = plan(&w, Mode::Push, ConflictPolicy::Manual);
+        prop_assert_eq!(p.adopts().count(), 0);
+        let after = apply(&w, &p);
+        assert_in_sync(&after);
+        prop_assert_eq!(plan(&after, Mode::Push, ConflictPolicy::Manual).pushes().count(), 0);
+    }
+
+    #[test]
+    fn pull_mode_never_pushes(
+        w in world(),
+        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual]),
+    ) {
+        prop_assert_eq!(plan(&w, Mode::Pull, policy).pushes().count(), 0);
+    }
+
+    #[test]
+    fn manual_policy_holds_exactly_the_conflicting_catalogs(w in world()) {
+        let p = plan(&w, Mode::Both, ConflictPolicy::Manual);
+        for c in p.held() {
+            prop_assert!(p.decisions.iter().all(|d| d.remote_id != Some(c.remote_id)));
+        }
+    }
+}
