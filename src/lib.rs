@@ -4,3 +4,4 @@
 pub mod catalog;
 pub mod reconcile;
 pub mod secret;
+pub mod store;

@@ -1,0 +1,145 @@
+//! `sync_runs`, and the figures `status` reads.
+
+use anyhow::Result;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::{Store, now};
+
+/// The counters of one run, as stored in `sync_runs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    pub pulled: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub deleted: i64,
+    pub adopted: i64,
+    pub conflicts: i64,
+    pub failed: i64,
+    pub invalid: i64,
+    pub http_requests: i64,
+}
+
+/// A row of `sync_runs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub trigger: String,
+    pub outcome: Option<String>,
+    #[serde(flatten)]
+    pub counts: RunCounts,
+    pub error: Option<String>,
+}
+
+/// What `catalog-sync status` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub runs: Vec<RunRow>,
+    /// Outbox rows per state.
+    pub outbox: Vec<(String, i64)>,
+    pub open_conflicts: i64,
+    pub last_success: Option<String>,
+}
+
+fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
+    Ok(RunRow {
+        id: row.try_get("id")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        trigger: row.try_get("trigger")?,
+        outcome: row.try_get("outcome")?,
+        counts: RunCounts {
+            pulled: row.try_get("pulled")?,
+            added: row.try_get("added")?,
+            updated: row.try_get("updated")?,
+            deleted: row.try_get("deleted")?,
+            adopted: row.try_get("adopted")?,
+            conflicts: row.try_get("conflicts")?,
+            failed: row.try_get("failed")?,
+            invalid: row.try_get("invalid")?,
+            http_requests: row.try_get("http_requests")?,
+        },
+        error: row.try_get("error")?,
+    })
+}
+
+impl Store {
+    pub async fn start_run(&self, trigger: &str) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO sync_runs (started_at, trigger) VALUES (?, ?) RETURNING id",
+        )
+        .bind(now())
+        .bind(trigger)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        outcome: &str,
+        c: &RunCounts,
+        error: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE sync_runs SET finished_at = ?, outcome = ?, pulled = ?, added = ?, updated = ?, \
+             deleted = ?, adopted = ?, conflicts = ?, failed = ?, invalid = ?, http_requests = ?, \
+             error = ? WHERE id = ?",
+        )
+        .bind(now())
+        .bind(outcome)
+        .bind(c.pulled)
+        .bind(c.added)
+        .bind(c.updated)
+        .bind(c.deleted)
+        .bind(c.adopted)
+        .bind(c.conflicts)
+        .bind(c.failed)
+        .bind(c.invalid)
+        .bind(c.http_requests)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn run(&self, id: i64) -> Result<RunRow> {
+        let row = sqlx::query("SELECT * FROM sync_runs WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(run_row(&row)?)
+    }
+
+    pub async fn status(&self, last: i64) -> Result<Status> {
+        let rows = sqlx::query("SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?")
+            .bind(last)
+            .fetch_all(&self.pool)
+            .await?;
+        let runs = rows.iter().map(run_row).collect::<sqlx::Result<_>>()?;
+        let outbox =
+            sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        let (open_conflicts,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        let last_success: Option<(String,)> = sqlx::query_as(
+            "SELECT finished_at FROM sync_runs WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(Status {
+            runs,
+            outbox,
+            open_conflicts,
+            last_success: last_success.map(|r| r.0),
+        })
+    }
+}
