@@ -216,22 +216,20 @@ impl Store {
         if let Some(old) = replaces {
             write_base(&mut tx, old, &BaseAfter::Remove).await?;
         }
-        if let Some(new_id) = created {
-            if let Some(desired_id) = row.desired_id
-                && link_desired(&mut tx, desired_id, new_id).await?
-            {
-                let after = serde_json::json!({ "remote_id": new_id });
-                log_change(
-                    &mut tx,
-                    row.run_id,
-                    Some(new_id),
-                    Some(desired_id),
-                    "link",
-                    None,
-                    Some(after),
-                )
-                .await?;
-            }
+        if let (Some(new_id), Some(desired_id)) = (created, row.desired_id)
+            && link_desired(&mut tx, desired_id, new_id).await?
+        {
+            let after = serde_json::json!({ "remote_id": new_id });
+            log_change(
+                &mut tx,
+                row.run_id,
+                Some(new_id),
+                Some(desired_id),
+                "link",
+                None,
+                Some(after),
+            )
+            .await?;
         }
         if let Some(id) = created.or(row.remote_id) {
             write_base(&mut tx, id, base).await?;
