@@ -5,3 +5,5 @@ pub mod catalog;
 pub mod reconcile;
 pub mod secret;
 pub mod store;
+pub mod cli;
+pub mod sync;

@@ -1,0 +1,145 @@
+//! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
+
+mod daemon;
+mod render;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::amocrm::{Client, ClientOptions, Credentials};
+use crate::config::{AuthSettings, Settings};
+use crate::store::Store;
+use crate::sync::{SyncOptions, Syncer};
+
+/// Keeps the catalogs (lists) of an amoCRM account in two-way sync with a SQLite database.
+#[derive(Debug, Parser)]
+#[command(name = "catalog-sync", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// One full reconcile, then exit (same as `run --once`).
+    #[arg(long)]
+    pub once: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Configuration file (TOML); see config/default.toml for every key.
+    #[arg(short, long, global = true, env = "CATALOG_SYNC_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Lift the delete guard (sync.max_deletes, empty pull) for this run.
+    #[arg(long, global = true)]
+    pub allow_deletes: bool,
+    /// More log output (-v debug, -vv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Less log output (-q warnings only, -qq errors only).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reconcile on the cron schedule until SIGTERM/SIGINT (the default).
+    Run {
+        /// One full reconcile, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Pull and merge, then print what a sync would do in both directions. Sends no POST and
+    /// changes nothing.
+    Plan {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Exit 2 when there are changes, 0 when in sync.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Last runs, outbox backlog, open conflicts, time since the last success.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Global {
+    pub fn verbosity(&self) -> i8 {
+        self.verbose as i8 - self.quiet as i8
+    }
+}
+
+/// Settings for this invocation.
+pub fn load_settings(global: &Global) -> Result<Settings> {
+    Settings::load(global.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs the command and returns the process exit code.
+pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
+    let allow_deletes = cli.global.allow_deletes;
+    match cli.command {
+        None if cli.once => once(&settings, allow_deletes, "once").await,
+        Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
+        None | Some(Command::Run { once: false }) => daemon::run(&settings, allow_deletes).await,
+        Some(Command::Plan { json, detailed_exitcode }) => {
+            let syncer = syncer(&settings, allow_deletes).await?;
+            let plan = syncer.plan().await?;
+            render::plan(&plan, &settings, json)?;
+            Ok(if detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+        }
+        Some(Command::Status { json }) => {
+            let store = Store::open(&settings.database.path).await?;
+            render::status(&store.status(10).await?, &settings, json)?;
+            Ok(0)
+        }
+    }
+}
+
+async fn once(settings: &Settings, allow_deletes: bool, trigger: &str) -> Result<i32> {
+    let syncer = syncer(settings, allow_deletes).await?;
+    let report = syncer.run_once(trigger).await?;
+    render::report(&report);
+    Ok(report.outcome.exit_code())
+}
+
+/// The amoCRM client for these settings.
+pub fn client(settings: &Settings) -> Result<Client> {
+    let credentials = match &settings.auth {
+        AuthSettings::Token { token } => Credentials::Token(token.clone()),
+        other => anyhow::bail!(
+            "auth.method = {}: not supported yet; use auth.method = \"token\" with a long-lived token",
+            match other {
+                AuthSettings::OAuth { .. } => "oauth",
+                _ => "api_key",
+            }
+        ),
+    };
+    Ok(Client::new(ClientOptions {
+        base_url: settings.amocrm.base_url.as_url().clone(),
+        credentials,
+        timeout: settings.http.timeout,
+        requests_per_second: settings.http.requests_per_second,
+        max_retries: settings.http.max_retries,
+        backoff_base: std::time::Duration::from_secs(1),
+    })?)
+}
+
+/// A syncer for these settings: the database opened and migrated, the client built.
+pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> {
+    let store = Store::open(&settings.database.path)
+        .await
+        .with_context(|| format!("database.path = {}", settings.database.path.display()))?;
+    let options = SyncOptions {
+        mode: settings.sync.mode,
+        policy: settings.sync.conflict_policy,
+        batch_size: settings.sync.batch_size,
+        max_deletes: settings.sync.max_deletes,
+        allow_deletes,
+    };
+    Ok(Syncer::new(store, client(settings)?, options))
+}

@@ -1,0 +1,301 @@
+//! One reconcile, top to bottom: pull → settle in-doubt operations → merge → delete guard →
+//! adopt → outbox → send → record. Also `plan`, which stops after the merge and writes nothing.
+
+mod in_doubt;
+mod send;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use serde::Serialize;
+use tracing::{Instrument, info, info_span, warn};
+
+use crate::amocrm::Client;
+use crate::catalog::{ConflictPolicy, DesiredCatalog, Mode, RemoteCatalog, RemoteId};
+use crate::reconcile::{self, MergeInput, Plan, Side};
+use crate::store::{OpenConflict, RunCounts, Store};
+
+/// The knobs of a run (from `[sync]` and the command line).
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub mode: Mode,
+    pub policy: ConflictPolicy,
+    pub batch_size: usize,
+    pub max_deletes: usize,
+    /// `--allow-deletes`: lift the delete guard for this run.
+    pub allow_deletes: bool,
+}
+
+/// How a run ended, as stored in `sync_runs.outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    /// Finished, but some items failed or are in doubt, conflicts are held, or rows are invalid.
+    Partial,
+    Failed,
+    /// The delete guard tripped: nothing was written or sent.
+    Aborted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+            Outcome::Aborted => "aborted",
+        }
+    }
+
+    /// The process exit code of SPEC section 1.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Failed => 1,
+            Outcome::Aborted => 3,
+            Outcome::Partial => 4,
+        }
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: i64,
+    pub outcome: Outcome,
+    pub counts: RunCounts,
+    pub error: Option<String>,
+    pub plan: Plan,
+}
+
+/// Runs reconciles against one account and one database.
+pub struct Syncer {
+    store: Store,
+    client: Client,
+    options: SyncOptions,
+}
+
+/// Why a run stopped early.
+enum Stop {
+    Aborted(String),
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Stop {
+    fn from(e: E) -> Stop {
+        Stop::Failed(e.into())
+    }
+}
+
+/// The state a run works on, built up as it goes.
+struct Run {
+    id: i64,
+    counts: RunCounts,
+    plan: Plan,
+    /// Catalogs whose push failed or is in doubt: their conflicts stay open.
+    unsettled: BTreeSet<RemoteId>,
+    in_doubt: usize,
+}
+
+impl Syncer {
+    pub fn new(store: Store, client: Client, options: SyncOptions) -> Syncer {
+        Syncer {
+            store,
+            client,
+            options,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// One full reconcile. Errors of the run itself are recorded in `sync_runs` and returned in
+    /// the report; `Err` means the database itself failed.
+    pub async fn run_once(&self, trigger: &str) -> Result<RunReport> {
+        let id = self.store.start_run(trigger).await?;
+        let requests_before = self.client.requests_sent();
+        let mut run = Run {
+            id,
+            counts: RunCounts::default(),
+            plan: Plan::default(),
+            unsettled: BTreeSet::new(),
+            in_doubt: 0,
+        };
+        let span = info_span!("run", run_id = id, trigger);
+        let result = self.reconcile(&mut run).instrument(span.clone()).await;
+        run.counts.http_requests = (self.client.requests_sent() - requests_before) as i64;
+        let (outcome, error) = match result {
+            Ok(()) if self.needs_a_person(&run) => (Outcome::Partial, None),
+            Ok(()) => (Outcome::Ok, None),
+            Err(Stop::Aborted(why)) => (Outcome::Aborted, Some(why)),
+            Err(Stop::Failed(e)) => (Outcome::Failed, Some(format!("{e:#}"))),
+        };
+        self.store
+            .finish_run(id, outcome.as_str(), &run.counts, error.as_deref())
+            .await?;
+        span.in_scope(|| match &error {
+            None => info!(outcome = outcome.as_str(), counts = ?run.counts, "run finished"),
+            Some(e) => warn!(outcome = outcome.as_str(), error = %e, "run finished"),
+        });
+        Ok(RunReport {
+            run_id: id,
+            outcome,
+            counts: run.counts,
+            error,
+            plan: run.plan,
+        })
+    }
+
+    fn needs_a_person(&self, run: &Run) -> bool {
+        run.counts.failed > 0
+            || run.in_doubt > 0
+            || run.plan.held().next().is_some()
+            || !run.plan.invalid.is_empty()
+    }
+
+    async fn reconcile(&self, run: &mut Run) -> Result<(), Stop> {
+        let remote = self.client.list_catalogs().await?;
+        run.counts.pulled = remote.len() as i64;
+        info!(catalogs = remote.len(), "pulled");
+        self.guard_empty_pull(&remote).await?;
+        run.in_doubt = self.settle_unfinished(run.id, &remote).await?;
+        let desired = self.store.desired().await?;
+        let open = self.store.open_conflicts().await?;
+        run.plan = self.merge(&remote, &desired, &open).await?;
+        self.guard_deletions(&run.plan)?;
+        self.store.save_pull(&remote).await?;
+        run.counts.invalid = run.plan.invalid.len() as i64;
+        for invalid in &run.plan.invalid {
+            warn!(desired_id = invalid.desired_id, name = %invalid.name, problem = %invalid.problem, "invalid desired row skipped");
+        }
+        run.counts.conflicts = self.store.record_conflicts(run.id, &run.plan.conflicts).await? as i64;
+        self.adopt(run).await?;
+        if self.options.mode != Mode::Pull {
+            self.push(run).await?;
+        }
+        self.close_settled(run, &open).await?;
+        Ok(())
+    }
+
+    async fn merge(
+        &self,
+        remote: &[RemoteCatalog],
+        desired: &[DesiredCatalog],
+        open: &[OpenConflict],
+    ) -> Result<Plan> {
+        let base = self.store.base().await?;
+        let settled = settled_by_a_person(open, desired);
+        Ok(reconcile::merge(&MergeInput {
+            base: &base,
+            local: desired,
+            remote,
+            mode: self.options.mode,
+            policy: self.options.policy,
+            settled: &settled,
+        }))
+    }
+
+    /// An empty pull while the base has catalogs looks like a wiped account or a broken API:
+    /// stop before anything (even in-doubt bookkeeping) is decided from it.
+    async fn guard_empty_pull(&self, remote: &[RemoteCatalog]) -> Result<(), Stop> {
+        if !remote.is_empty() || self.options.allow_deletes {
+            return Ok(());
+        }
+        let base = self.store.base().await?;
+        if base.is_empty() {
+            return Ok(());
+        }
+        Err(Stop::Aborted(format!(
+            "delete guard: the account returned no catalogs while {} were synced before; \
+             nothing was changed. If the account really is empty now, run again with --allow-deletes",
+            base.len()
+        )))
+    }
+
+    fn guard_deletions(&self, plan: &Plan) -> Result<(), Stop> {
+        let deletions = plan.deletions();
+        if deletions <= self.options.max_deletes || self.options.allow_deletes {
+            return Ok(());
+        }
+        Err(Stop::Aborted(format!(
+            "delete guard: this run would delete {deletions} catalogs (sync.max_deletes = {}); \
+             nothing was changed. Check `catalog-sync plan`, then run with --allow-deletes \
+             if that is intended",
+            self.options.max_deletes
+        )))
+    }
+
+    /// Applies the local side of every decision; moves the base of decisions with no push.
+    async fn adopt(&self, run: &mut Run) -> Result<()> {
+        for d in &run.plan.decisions {
+            let base = d.push.is_none().then_some(&d.base_after);
+            let applied = match &d.adopt {
+                Some(adopt) => self.store.adopt(run.id, d.remote_id, adopt, base).await?,
+                None => {
+                    if let (Some(id), Some(base)) = (d.remote_id, base) {
+                        self.store.write_base(id, base).await?;
+                    }
+                    true
+                }
+            };
+            if d.adopt.is_some() && applied {
+                run.counts.adopted += 1;
+            } else if d.adopt.is_some() {
+                info!(remote_id = ?d.remote_id, "row edited during the run; its edit wins next run");
+                run.unsettled.extend(d.remote_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes held conflicts that are settled now: by a person, by the policy, or because the
+    /// disagreement went away. Conflicts of catalogs whose push did not complete stay open.
+    async fn close_settled(&self, run: &Run, open: &[OpenConflict]) -> Result<()> {
+        let held: BTreeSet<RemoteId> = run.plan.held().map(|c| c.remote_id).collect();
+        let sides: BTreeMap<RemoteId, Side> = run
+            .plan
+            .decisions
+            .iter()
+            .filter_map(|d| Some((d.remote_id?, d.settled_by?)))
+            .collect();
+        let ids: BTreeSet<RemoteId> = open.iter().map(|c| c.remote_id).collect();
+        for id in ids {
+            if held.contains(&id) || run.unsettled.contains(&id) {
+                continue;
+            }
+            let side = sides.get(&id).copied().unwrap_or(Side::Local);
+            self.store.close_conflicts(id, side).await?;
+        }
+        Ok(())
+    }
+
+    /// `catalog-sync plan`: one GET and the merge. Writes nothing, sends no POST.
+    pub async fn plan(&self) -> Result<Plan> {
+        let remote = self.client.list_catalogs().await?;
+        let desired = self.store.desired().await?;
+        let open = self.store.open_conflicts().await?;
+        self.merge(&remote, &desired, &open).await
+    }
+}
+
+/// Held conflicts a person has settled: by setting `conflicts.resolution`, or by editing
+/// (or deleting, or re-inserting) the desired row since the conflict was held.
+fn settled_by_a_person(open: &[OpenConflict], desired: &[DesiredCatalog]) -> BTreeMap<RemoteId, Side> {
+    let mut settled = BTreeMap::new();
+    for c in open {
+        let row = desired.iter().find(|d| d.remote_id == Some(c.remote_id));
+        let side = match (c.resolution, row, c.desired_revision) {
+            (Some(side), _, _) => Some(side),
+            (None, Some(row), Some(rev)) if row.revision != rev => Some(Side::Local),
+            (None, None, Some(_)) => Some(Side::Local),
+            (None, Some(_), None) => Some(Side::Local),
+            _ => None,
+        };
+        if let Some(side) = side {
+            settled.insert(c.remote_id, side);
+        }
+    }
+    settled
+}
