@@ -4,3 +4,4 @@
 pub mod catalog;
 pub mod schedule;
 pub mod secret;
+pub mod telemetry;
