@@ -2,6 +2,7 @@
 //! catalog-sync: two-way sync of amoCRM catalogs with a SQLite database.
 
 pub mod catalog;
+pub mod config;
 pub mod schedule;
 pub mod secret;
 pub mod telemetry;
