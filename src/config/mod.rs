@@ -97,7 +97,8 @@ pub struct LogSettings {
 
 impl Settings {
     /// Loads defaults -> `file` -> the process environment. `CATALOG_SYNC_CONFIG` (the file
-    /// variable, one underscore) is the caller's business and is not a key.
+    /// variable, one underscore) is the caller's business and is not a key. Variables whose
+    /// name or value is not UTF-8 are skipped.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
         let env = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))

@@ -4,6 +4,7 @@
 //! The list of known keys is `config/default.toml` itself, so the reference file and the
 //! accepted keys cannot drift apart (a test deserialises the defaults with `deny_unknown_fields`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ::config::{Config, Environment, FileFormat, Format, Map, Source, Value};
@@ -134,9 +135,10 @@ fn toml_problem(message: &str) -> String {
 /// Merges defaults, the file and the environment, rejects unknown keys, and deserialises.
 pub(crate) fn load(
     file: Option<&Path>,
-    env: std::collections::HashMap<String, String>,
+    env: HashMap<String, String>,
 ) -> Result<RawSettings, ConfigError> {
-    let mut builder = Config::builder().add_source(Layer::defaults());
+    let defaults = Layer::defaults();
+    let mut builder = Config::builder().add_source(defaults.clone());
     if let Some(path) = file {
         builder = builder.add_source(Layer::read(path)?);
     }
@@ -148,7 +150,7 @@ pub(crate) fn load(
         .add_source(environment)
         .build()
         .map_err(from_library)?;
-    check_keys(&Layer::defaults().0, &merged.cache)?;
+    check_keys(&defaults.0, &merged.cache)?;
     merged.try_deserialize().map_err(from_library)
 }
 
