@@ -1,9 +1,16 @@
 #![forbid(unsafe_code)]
 //! catalog-sync: two-way sync of amoCRM catalogs with a SQLite database.
+//!
+//! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges and plans,
+//! [`store`] records the outbox, [`sync`] sends and records one run, [`cli`] wires it together.
 
+pub mod amocrm;
 pub mod catalog;
+pub mod cli;
+pub mod config;
 pub mod reconcile;
+pub mod schedule;
 pub mod secret;
 pub mod store;
-pub mod cli;
 pub mod sync;
+pub mod telemetry;
