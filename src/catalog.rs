@@ -228,7 +228,10 @@ mod tests {
 
     #[test]
     fn only_sort_is_read_only() {
-        let read_only: Vec<_> = Field::ALL.into_iter().filter(|f| !f.is_pushable()).collect();
+        let read_only: Vec<_> = Field::ALL
+            .into_iter()
+            .filter(|f| !f.is_pushable())
+            .collect();
         assert_eq!(read_only, vec![Field::Sort]);
     }
 }
