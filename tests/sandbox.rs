@@ -230,3 +230,12 @@ async fn a_request_without_or_with_a_wrong_token_gets_the_401_envelope() {
         assert!(body["response"]["domain"].is_string());
     }
 }
+
+#[tokio::test]
+async fn starting_on_a_port_in_use_fails_with_a_message_naming_the_port() {
+    let t = TestAccount::start(quiet()).await;
+    let port = t.sandbox.port();
+    let second = catalog_sync::sandbox::Sandbox::start(SandboxOptions { port, ..quiet() }).await;
+    let message = format!("{:#}", second.expect_err("the port is taken"));
+    assert!(message.contains(&port.to_string()), "{message}");
+}

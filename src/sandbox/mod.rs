@@ -6,14 +6,28 @@
 //! [`Sandbox::start`]; `catalog-sync sandbox` runs it alone ([`run_standalone`]).
 //!
 //! Served: `GET`/`POST /api/v2/catalogs`, `POST /oauth2/access_token`,
-//! `POST /private/api/auth.php`, and the control API under `/_sandbox/` (see [`control`]).
+//! `POST /private/api/auth.php`, and the control API under `/_sandbox/`, which mirrors
+//! [`Account`] (JSON in and out, no auth, no limits, no faults):
+//!
+//! | request | does |
+//! | --- | --- |
+//! | `GET /_sandbox/catalogs` | every catalog ([`SandboxCatalog`]) |
+//! | `POST /_sandbox/catalogs {"name","type"}` | add as a person in the UI → `{"id"}` |
+//! | `PATCH /_sandbox/catalogs/{id} {"name"?, "can_*"?}` | rename / change flags |
+//! | `DELETE /_sandbox/catalogs/{id}` | delete (422 `{"error"}` when refused) |
+//! | `POST /_sandbox/seed` | the example account |
+//! | `GET`/`POST`/`DELETE /_sandbox/faults` | pending faults / queue one ([`Fault`] JSON) / clear |
+//! | `GET`/`DELETE /_sandbox/requests`, `GET /_sandbox/counters` | the request log |
+//! | `GET`/`POST /_sandbox/settings` | [`Settings`]; every field optional when posting |
+//! | `POST /_sandbox/oauth/code`, `/_sandbox/oauth/expire`, `/_sandbox/sessions/expire` | auth |
+//! | `POST /_sandbox/unblock`, `GET /_sandbox/status` | lift a block / overview |
 
 mod account;
 mod api;
 mod auth;
 mod batch;
 mod conn;
-pub mod control;
+mod control;
 mod faults;
 mod gate;
 mod limits;
