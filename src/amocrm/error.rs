@@ -1,0 +1,338 @@
+//! Errors of a whole request: what amoCRM (or the network) did, and what to do about it.
+//!
+//! No variant ever holds the token: details come from response bodies, status lines and
+//! transport errors, and requests carry the token only in a header marked sensitive.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::detail;
+
+/// amoCRM's error code for "no rights to lists" (lists disabled on the plan or for the user).
+const NO_LIST_RIGHTS: i64 = 244;
+
+/// Why a request to amoCRM failed as a whole. Per-item failures of a POST are not errors: they
+/// are in [`BatchOutcome`](super::BatchOutcome).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "amoCRM answered 401 Unauthorized ({detail}): the token was rejected (expired or \
+         revoked); check auth.token"
+    )]
+    Unauthorized { detail: String },
+
+    #[error(
+        "amoCRM answered {} ({detail}): lists are not available on this account or to this \
+         user; lists need a paid plan and the user needs rights to them",
+        status_line(*.status)
+    )]
+    ListsUnavailable { status: u16, detail: String },
+
+    #[error(
+        "amoCRM answered 403 Forbidden ({detail}): the account or IP may be blocked for too \
+         many requests; sending nothing for http.blocked_cooldown_seconds"
+    )]
+    Blocked { detail: String },
+
+    #[error(
+        "amoCRM answered 429 Too Many Requests and retries ran out{}: lower \
+         http.requests_per_second or let the next run try again",
+        wait_hint(.retry_after)
+    )]
+    RateLimited { retry_after: Option<Duration> },
+
+    #[error(
+        "amoCRM answered {} ({detail}): a server error, usually temporary; the next run will \
+         try again",
+        status_line(*.status)
+    )]
+    Server { status: u16, detail: String },
+
+    #[error(
+        "amoCRM rejected the request with {} ({detail}): check amocrm.base_url and the catalog \
+         data",
+        status_line(*.status)
+    )]
+    Rejected { status: u16, detail: String },
+
+    #[error(
+        "amoCRM did not answer within http.timeout_seconds: the network or amoCRM is slow; the \
+         next run will try again"
+    )]
+    Timeout,
+
+    #[error("could not reach amoCRM ({detail}): check the network, DNS and amocrm.base_url")]
+    Network { detail: String },
+
+    #[error(
+        "amoCRM sent a response catalog-sync cannot read ({detail}); if it persists, report it \
+         with this message"
+    )]
+    BadResponse { detail: String },
+
+    #[error("invalid amoCRM client settings: {detail}")]
+    Config { detail: String },
+}
+
+impl ApiError {
+    /// Whether the same request may succeed later without anyone changing anything.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout
+                | ApiError::Network { .. }
+        )
+    }
+
+    /// Whether a POST that ended with this error may still have changed the account: the caller
+    /// then treats its items as in doubt and verifies them from the next pull.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. }
+                | ApiError::Timeout
+                | ApiError::Network { .. }
+                | ApiError::BadResponse { .. }
+        )
+    }
+
+    /// The error for a non-2xx answer, from its status and whatever body came with it.
+    pub(crate) fn from_status(
+        status: StatusCode,
+        body: &[u8],
+        location: Option<&str>,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        let described = detail::describe(body);
+        let detail = match location {
+            Some(to) if status.is_redirection() => detail::truncate(&format!("a redirect to {to}")),
+            _ => described.detail,
+        };
+        let status_code = status.as_u16();
+        if described.code == Some(NO_LIST_RIGHTS) && status != StatusCode::UNAUTHORIZED {
+            return ApiError::ListsUnavailable {
+                status: status_code,
+                detail,
+            };
+        }
+        match status_code {
+            401 => ApiError::Unauthorized { detail },
+            402 => ApiError::ListsUnavailable {
+                status: status_code,
+                detail,
+            },
+            403 => ApiError::Blocked { detail },
+            429 => ApiError::RateLimited { retry_after },
+            500..=599 => ApiError::Server {
+                status: status_code,
+                detail,
+            },
+            _ => ApiError::Rejected {
+                status: status_code,
+                detail,
+            },
+        }
+    }
+
+    /// The error for a 2xx answer whose body is an error envelope instead of data.
+    pub(crate) fn from_envelope(status: StatusCode, envelope: detail::ErrorBody) -> ApiError {
+        if envelope.code == Some(NO_LIST_RIGHTS) {
+            return ApiError::ListsUnavailable {
+                status: status.as_u16(),
+                detail: envelope.detail,
+            };
+        }
+        let detail = format!(
+            "status {} with an error: {}",
+            status.as_u16(),
+            envelope.detail
+        );
+        ApiError::BadResponse {
+            detail: detail::truncate(&detail),
+        }
+    }
+
+    /// The error for a request that got no (complete) answer.
+    pub(crate) fn from_transport(error: &reqwest::Error) -> ApiError {
+        if error.is_timeout() {
+            return ApiError::Timeout;
+        }
+        let mut detail = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        ApiError::Network {
+            detail: detail::truncate(&detail),
+        }
+    }
+}
+
+fn status_line(status: u16) -> String {
+    match StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn wait_hint(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(" (it asked to wait {} s)", wait.as_secs_f64()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V2_401: &str =
+        include_str!("../../tests/fixtures/amocrm/v2-error-401-auth-code-110-captured.json");
+    const PROBLEM_401: &str =
+        include_str!("../../tests/fixtures/amocrm/v4-problem-json-401-captured.json");
+    const PROBLEM_244: &str =
+        include_str!("../../tests/fixtures/amocrm/v4-problem-json-400-code-244-captured.json");
+
+    fn from(status: u16, body: &str) -> ApiError {
+        ApiError::from_status(
+            StatusCode::from_u16(status).unwrap(),
+            body.as_bytes(),
+            None,
+            None,
+        )
+    }
+
+    #[test]
+    fn a_401_in_either_envelope_is_unauthorized_and_says_to_check_the_token() {
+        for body in [V2_401, PROBLEM_401] {
+            let err = from(401, body);
+            assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
+            let text = err.to_string();
+            assert!(
+                text.contains("401 Unauthorized") && text.contains("check auth.token"),
+                "{text}"
+            );
+            assert!(text.contains("Неверный логин или пароль"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_402_or_code_244_means_lists_are_unavailable() {
+        assert!(matches!(
+            from(402, ""),
+            ApiError::ListsUnavailable { status: 402, .. }
+        ));
+        let err = from(400, PROBLEM_244);
+        assert!(
+            matches!(err, ApiError::ListsUnavailable { status: 400, .. }),
+            "{err:?}"
+        );
+        let v2 = from(
+            403,
+            r#"{"response":{"error":"Нет прав","error_code":"244"}}"#,
+        );
+        assert!(
+            matches!(v2, ApiError::ListsUnavailable { status: 403, .. }),
+            "{v2:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("lists are not available on this account or to this user")
+        );
+    }
+
+    #[test]
+    fn a_403_html_page_is_a_block() {
+        let err = from(
+            403,
+            "<html><head><title>403 Forbidden</title></head></html>",
+        );
+        assert_eq!(
+            err,
+            ApiError::Blocked {
+                detail: "an HTML page titled \"403 Forbidden\"".into()
+            }
+        );
+        assert!(err.to_string().contains("http.blocked_cooldown_seconds"));
+    }
+
+    #[test]
+    fn statuses_map_to_their_variants() {
+        assert_eq!(from(429, ""), ApiError::RateLimited { retry_after: None });
+        assert!(matches!(
+            from(502, "Bad Gateway"),
+            ApiError::Server { status: 502, .. }
+        ));
+        assert!(matches!(
+            from(404, ""),
+            ApiError::Rejected { status: 404, .. }
+        ));
+        let moved = ApiError::from_status(
+            StatusCode::MOVED_PERMANENTLY,
+            b"",
+            Some("https://b.kommo.com/"),
+            None,
+        );
+        assert_eq!(
+            moved,
+            ApiError::Rejected {
+                status: 301,
+                detail: "a redirect to https://b.kommo.com/".into()
+            }
+        );
+    }
+
+    #[test]
+    fn only_transient_errors_are_retryable() {
+        assert!(from(429, "").is_retryable());
+        assert!(from(503, "").is_retryable());
+        assert!(ApiError::Timeout.is_retryable());
+        for err in [from(401, ""), from(402, ""), from(403, ""), from(400, "")] {
+            assert!(!err.is_retryable(), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn errors_after_the_request_reached_amocrm_may_have_been_applied() {
+        assert!(from(500, "").may_have_been_applied());
+        assert!(ApiError::Timeout.may_have_been_applied());
+        assert!(
+            ApiError::BadResponse {
+                detail: String::new()
+            }
+            .may_have_been_applied()
+        );
+        assert!(!from(429, "").may_have_been_applied());
+        assert!(!from(401, "").may_have_been_applied());
+        assert!(!from(400, "").may_have_been_applied());
+    }
+
+    #[test]
+    fn an_error_envelope_in_a_2xx_answer_is_not_taken_for_data() {
+        let envelope = detail::describe(br#"{"response":{"error":"oops","error_code":"999"}}"#);
+        let err = ApiError::from_envelope(StatusCode::OK, envelope);
+        assert!(matches!(err, ApiError::BadResponse { .. }), "{err:?}");
+        let no_rights = detail::describe(br#"{"response":{"error":"x","error_code":"244"}}"#);
+        let err = ApiError::from_envelope(StatusCode::OK, no_rights);
+        assert!(
+            matches!(err, ApiError::ListsUnavailable { status: 200, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_amocrm_asked_to_wait() {
+        let err = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(30)),
+        };
+        assert!(err.to_string().contains("(it asked to wait 30 s)"), "{err}");
+    }
+}
