@@ -1,0 +1,459 @@
+//! The client for one account: builds requests, paces them, retries where that is safe, and reads
+//! answers with a size limit before handing bodies to [`wire`](super::wire).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::{Method, Response, StatusCode, Url};
+use serde_json::Value;
+
+use super::batch::Batch;
+use super::error::ApiError;
+use super::outcome::BatchOutcome;
+use super::pace::Pacer;
+use super::retry::{self, Backoff};
+use super::wire;
+use crate::catalog::RemoteCatalog;
+use crate::secret::Secret;
+
+/// Successful answers larger than this are refused: a list of at most 10 catalogs is a few KiB,
+/// so anything this big is not what we asked for.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Of an error body only this much is read: enough for its message.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
+
+/// Relative to the account root, so that a base URL with a path prefix keeps it.
+const CATALOGS_PATH: &str = "api/v2/catalogs";
+
+/// How requests prove who sends them.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A long-lived token (or an OAuth access token), sent as `Authorization: Bearer <token>`.
+    Token(Secret),
+}
+
+/// Everything a [`Client`] needs, already parsed from the settings.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The account root, e.g. `https://x.amocrm.ru`; `http` only on loopback.
+    pub base_url: Url,
+    pub credentials: Credentials,
+    /// For one request, from connecting to the end of the body.
+    pub timeout: Duration,
+    /// Client-side pace, 1..=7 (amoCRM allows 7 per second per account).
+    pub requests_per_second: u32,
+    /// Extra attempts after a failure that may be retried.
+    pub max_retries: u32,
+    /// The first retry waits this long, each next one twice as long (1 s in production).
+    pub backoff_base: Duration,
+}
+
+/// A client for one account's catalogs. Cheap to clone; clones share the pace and the counter.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    catalogs_url: Url,
+    /// Marked sensitive: never printed by reqwest or by us.
+    authorization: HeaderValue,
+    pacer: Pacer,
+    backoff: Backoff,
+    sent: AtomicU64,
+}
+
+/// A 2xx answer and its whole body.
+struct Reply {
+    status: StatusCode,
+    body: String,
+}
+
+/// A failed attempt: the error, the status if there was one, and how long amoCRM asked to wait.
+struct Failure {
+    error: ApiError,
+    status: Option<StatusCode>,
+    retry_after: Option<Duration>,
+}
+
+impl Client {
+    /// Checks the options and builds the HTTP client (installing rustls' ring provider first).
+    pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
+        let catalogs_url = catalogs_url(&options.base_url)?;
+        if !(1..=7).contains(&options.requests_per_second) {
+            return Err(config(format!(
+                "http.requests_per_second is {}; it must be 1 to 7 (amoCRM allows 7 per second)",
+                options.requests_per_second
+            )));
+        }
+        if options.timeout.is_zero() {
+            return Err(config("http.timeout_seconds must be more than 0"));
+        }
+        let authorization = options.credentials.authorization()?;
+        // Err only means a provider is already installed, which is all we need.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .default_headers(HeaderMap::from_iter([(
+                ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )]))
+            .build()
+            .map_err(|e| config(format!("cannot build the HTTP client ({e})")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                catalogs_url,
+                authorization,
+                pacer: Pacer::new(options.requests_per_second),
+                backoff: Backoff {
+                    max_retries: options.max_retries,
+                    base: options.backoff_base,
+                },
+                sent: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// GET /api/v2/catalogs. 204 (empty body) => Ok(vec![]).
+    pub async fn list_catalogs(&self) -> Result<Vec<RemoteCatalog>, ApiError> {
+        let reply = self.exchange(Method::GET, None).await?;
+        if reply.status == StatusCode::NO_CONTENT {
+            return Ok(Vec::new());
+        }
+        wire::parse_catalog_list(reply.status, &reply.body)
+    }
+
+    /// POST /api/v2/catalogs with {"add":[..],"update":[..],"delete":[..]} (omit empty keys).
+    ///
+    /// Retried only after 429. An empty batch sends nothing. An error for which
+    /// [`ApiError::may_have_been_applied`] holds leaves every item in doubt.
+    pub async fn post_catalogs(&self, batch: &Batch) -> Result<BatchOutcome, ApiError> {
+        if batch.is_empty() {
+            return Ok(BatchOutcome::default());
+        }
+        let reply = self.exchange(Method::POST, Some(batch.to_json())).await?;
+        if reply.body.trim().is_empty() {
+            return Ok(BatchOutcome::without_body(batch, reply.body));
+        }
+        let parsed = wire::parse_post_reply(reply.status, &reply.body)?;
+        Ok(BatchOutcome::from_reply(batch, &parsed, reply.body))
+    }
+
+    /// HTTP requests actually sent so far (every attempt, retries included).
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Sends until an answer, an error that must not be retried, or the retries run out.
+    async fn exchange(&self, method: Method, body: Option<Value>) -> Result<Reply, ApiError> {
+        let mut retry = 0;
+        loop {
+            let failure = match self.attempt(&method, body.as_ref()).await {
+                Ok(reply) => return Ok(reply),
+                Err(failure) => failure,
+            };
+            let delay = retry::may_retry(&method, &failure.error)
+                .then(|| self.inner.backoff.delay(retry, failure.retry_after))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(failure.error);
+            };
+            retry += 1;
+            tracing::warn!(
+                %method,
+                status = failure.status.map_or_else(|| "none".to_string(), |s| s.as_u16().to_string()),
+                attempt = retry,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %failure.error,
+                "retrying amocrm request"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One paced request and its answer.
+    async fn attempt(&self, method: &Method, body: Option<&Value>) -> Result<Reply, Failure> {
+        let inner = &self.inner;
+        inner.pacer.wait().await;
+        let mut request = inner
+            .http
+            .request(method.clone(), inner.catalogs_url.clone())
+            .header(AUTHORIZATION, inner.authorization.clone());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        inner.sent.fetch_add(1, Ordering::Relaxed);
+        let response = request.send().await.map_err(Failure::transport)?;
+        let status = response.status();
+        tracing::debug!(%method, status = status.as_u16(), "amocrm answered");
+        if status.is_success() {
+            read_success(response).await
+        } else {
+            Err(read_failure(response).await)
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("catalogs_url", &self.inner.catalogs_url.as_str())
+            .field("requests_sent", &self.requests_sent())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    fn authorization(&self) -> Result<HeaderValue, ApiError> {
+        match self {
+            Credentials::Token(token) => {
+                if token.is_empty() {
+                    return Err(config("the token is empty; set auth.token"));
+                }
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| config("the token has characters not allowed in an HTTP header; check auth.token"))?;
+                value.set_sensitive(true);
+                Ok(value)
+            }
+        }
+    }
+}
+
+impl Failure {
+    fn transport(error: reqwest::Error) -> Failure {
+        Failure {
+            error: ApiError::from_transport(&error),
+            status: None,
+            retry_after: None,
+        }
+    }
+}
+
+/// Reads a 2xx body whole, refusing more than [`MAX_BODY_BYTES`] and text that is not UTF-8.
+async fn read_success(response: Response) -> Result<Reply, Failure> {
+    let status = response.status();
+    let too_large = || Failure {
+        error: ApiError::BadResponse {
+            detail: format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        },
+        status: Some(status),
+        retry_after: None,
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let (bytes, complete) = read_up_to(response, MAX_BODY_BYTES)
+        .await
+        .map_err(Failure::transport)?;
+    if !complete {
+        return Err(too_large());
+    }
+    let body = String::from_utf8(bytes).map_err(|e| Failure {
+        error: ApiError::BadResponse {
+            detail: format!("the body is not UTF-8 text ({e})"),
+        },
+        status: Some(status),
+        retry_after: None,
+    })?;
+    Ok(Reply { status, body })
+}
+
+/// Turns a non-2xx answer into its error, reading only the start of the body.
+async fn read_failure(response: Response) -> Failure {
+    let status = response.status();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let retry_after =
+        header(RETRY_AFTER).and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+    let location = header(LOCATION).map(str::to_owned);
+    // An unreadable error body only costs the detail; the status says enough.
+    let (body, _) = read_up_to(response, MAX_ERROR_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let error = ApiError::from_status(status, &body, location.as_deref(), retry_after);
+    Failure {
+        error,
+        status: Some(status),
+        retry_after,
+    }
+}
+
+/// Reads chunks until the end or `limit` bytes; `false` when there was more than `limit`.
+async fn read_up_to(
+    mut response: Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}
+
+/// `<base_url>/api/v2/catalogs`, after checking that the base URL is safe to send a token to.
+fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
+    match base.scheme() {
+        "https" => {}
+        "http" if is_loopback(base) => {}
+        "http" => {
+            return Err(config(
+                "amocrm.base_url uses http:// for a host that is not loopback; use https:// so \
+                 that the token does not travel in clear",
+            ));
+        }
+        other => {
+            return Err(config(format!(
+                "amocrm.base_url must be an http(s) address, not {other}:"
+            )));
+        }
+    }
+    if base.host_str().is_none_or(str::is_empty) {
+        return Err(config("amocrm.base_url has no host"));
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(config(
+            "amocrm.base_url must not carry a user name or password",
+        ));
+    }
+    let mut root = base.clone();
+    root.set_query(None);
+    root.set_fragment(None);
+    if !root.path().ends_with('/') {
+        let path = format!("{}/", root.path());
+        root.set_path(&path);
+    }
+    root.join(CATALOGS_PATH).map_err(|e| {
+        config(format!(
+            "amocrm.base_url cannot be extended with /{CATALOGS_PATH} ({e})"
+        ))
+    })
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn config(detail: impl Into<String>) -> ApiError {
+    ApiError::Config {
+        detail: detail.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(base: &str) -> Result<String, ApiError> {
+        catalogs_url(&base.parse().unwrap()).map(String::from)
+    }
+
+    #[test]
+    fn the_catalogs_url_is_under_the_account_root_and_keeps_a_path_prefix() {
+        assert_eq!(
+            url("https://x.amocrm.ru").unwrap(),
+            "https://x.amocrm.ru/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("https://x.kommo.com/?a=1#f").unwrap(),
+            "https://x.kommo.com/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:8080/sandbox").unwrap(),
+            "http://127.0.0.1:8080/sandbox/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://[::1]:1/").unwrap(),
+            "http://[::1]:1/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://localhost:1").unwrap(),
+            "http://localhost:1/api/v2/catalogs"
+        );
+    }
+
+    #[test]
+    fn unsafe_base_urls_are_refused_without_echoing_them() {
+        for base in [
+            "ftp://x.amocrm.ru",
+            "http://x.amocrm.ru",
+            "https://user:hunter2@x.amocrm.ru",
+            "file:///tmp",
+        ] {
+            let err = url(base).unwrap_err();
+            assert!(matches!(err, ApiError::Config { .. }), "{base}: {err:?}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    fn options(token: &str, requests_per_second: u32) -> ClientOptions {
+        ClientOptions {
+            base_url: "https://x.amocrm.ru".parse().unwrap(),
+            credentials: Credentials::Token(Secret::new(token)),
+            timeout: Duration::from_secs(1),
+            requests_per_second,
+            max_retries: 0,
+            backoff_base: Duration::from_millis(1),
+        }
+    }
+
+    #[test]
+    fn bad_options_are_config_errors_that_name_the_setting() {
+        let cases = [
+            (options("t", 0), "http.requests_per_second"),
+            (options("t", 8), "http.requests_per_second"),
+        ];
+        let more = [
+            (options("", 1), "auth.token"),
+            (options("bad\ntoken", 1), "auth.token"),
+        ];
+        for (options, key) in cases.into_iter().chain(more) {
+            let err = Client::new(options).unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Config { detail } if detail.contains(key)),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains("bad\ntoken"));
+        }
+        let mut zero = options("t", 1);
+        zero.timeout = Duration::ZERO;
+        assert!(matches!(Client::new(zero), Err(ApiError::Config { .. })));
+    }
+
+    #[test]
+    fn a_client_and_its_options_never_print_the_token() {
+        let options = options("s3cr3t-token", 5);
+        assert!(!format!("{options:?}").contains("s3cr3t-token"));
+        let client = Client::new(options).unwrap();
+        let printed = format!("{client:?}");
+        assert!(
+            !printed.contains("s3cr3t-token") && printed.contains("x.amocrm.ru"),
+            "{printed}"
+        );
+    }
+}
