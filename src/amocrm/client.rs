@@ -66,6 +66,8 @@ struct Inner {
     catalogs_url: Url,
     /// Marked sensitive: never printed by reqwest or by us.
     authorization: HeaderValue,
+    /// Kept only to scrub it from error details (see [`ApiError::redact`]).
+    token: Secret,
     pacer: Pacer,
     backoff: Backoff,
     sent: AtomicU64,
@@ -98,6 +100,7 @@ impl Client {
             return Err(config("http.timeout_seconds must be more than 0"));
         }
         let authorization = options.credentials.authorization()?;
+        let token = options.credentials.secret().clone();
         // Err only means a provider is already installed, which is all we need.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -115,6 +118,7 @@ impl Client {
                 http,
                 catalogs_url,
                 authorization,
+                token,
                 pacer: Pacer::new(options.requests_per_second),
                 backoff: Backoff {
                     max_retries: options.max_retries,
@@ -131,7 +135,7 @@ impl Client {
         if reply.status == StatusCode::NO_CONTENT {
             return Ok(Vec::new());
         }
-        wire::parse_catalog_list(reply.status, &reply.body)
+        wire::parse_catalog_list(reply.status, &reply.body).map_err(|e| self.redact(e))
     }
 
     /// POST /api/v2/catalogs with {"add":[..],"update":[..],"delete":[..]} (omit empty keys).
@@ -146,7 +150,8 @@ impl Client {
         if reply.body.trim().is_empty() {
             return Ok(BatchOutcome::without_body(batch, reply.body));
         }
-        let parsed = wire::parse_post_reply(reply.status, &reply.body)?;
+        let parsed =
+            wire::parse_post_reply(reply.status, &reply.body).map_err(|e| self.redact(e))?;
         Ok(BatchOutcome::from_reply(batch, &parsed, reply.body))
     }
 
@@ -159,10 +164,11 @@ impl Client {
     async fn exchange(&self, method: Method, body: Option<Value>) -> Result<Reply, ApiError> {
         let mut retry = 0;
         loop {
-            let failure = match self.attempt(&method, body.as_ref()).await {
+            let mut failure = match self.attempt(&method, body.as_ref()).await {
                 Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
+            failure.error = self.redact(failure.error);
             let delay = retry::may_retry(&method, &failure.error)
                 .then(|| self.inner.backoff.delay(retry, failure.retry_after))
                 .flatten();
@@ -180,6 +186,10 @@ impl Client {
             );
             tokio::time::sleep(delay).await;
         }
+    }
+
+    fn redact(&self, error: ApiError) -> ApiError {
+        error.redact(self.inner.token.expose())
     }
 
     /// One paced request and its answer.
@@ -215,6 +225,13 @@ impl fmt::Debug for Client {
 }
 
 impl Credentials {
+    /// The secret that travels with each request, to scrub it from anything printed.
+    fn secret(&self) -> &Secret {
+        match self {
+            Credentials::Token(token) => token,
+        }
+    }
+
     fn authorization(&self) -> Result<HeaderValue, ApiError> {
         match self {
             Credentials::Token(token) => {
@@ -240,35 +257,33 @@ impl Failure {
     }
 }
 
-/// Reads a 2xx body whole, refusing more than [`MAX_BODY_BYTES`] and text that is not UTF-8.
+/// Reads a 2xx body whole, refusing more than [`MAX_BODY_BYTES`] (announced or counted) and
+/// text that is not UTF-8.
 async fn read_success(response: Response) -> Result<Reply, Failure> {
     let status = response.status();
-    let too_large = || Failure {
-        error: ApiError::BadResponse {
-            detail: format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-        },
+    let bad = |detail: String| Failure {
+        error: ApiError::BadResponse { detail },
         status: Some(status),
         retry_after: None,
     };
-    if response
+    if let Some(length) = response
         .content_length()
-        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+        .filter(|&n| n > MAX_BODY_BYTES as u64)
     {
-        return Err(too_large());
+        return Err(bad(format!(
+            "the body announces {length} bytes, more than the {MAX_BODY_BYTES} accepted"
+        )));
     }
     let (bytes, complete) = read_up_to(response, MAX_BODY_BYTES)
         .await
         .map_err(Failure::transport)?;
     if !complete {
-        return Err(too_large());
+        return Err(bad(format!(
+            "the body is longer than the {MAX_BODY_BYTES} bytes accepted"
+        )));
     }
-    let body = String::from_utf8(bytes).map_err(|e| Failure {
-        error: ApiError::BadResponse {
-            detail: format!("the body is not UTF-8 text ({e})"),
-        },
-        status: Some(status),
-        retry_after: None,
-    })?;
+    let body =
+        String::from_utf8(bytes).map_err(|e| bad(format!("the body is not UTF-8 text ({e})")))?;
     Ok(Reply { status, body })
 }
 

@@ -99,6 +99,46 @@ impl ApiError {
         )
     }
 
+    /// The same error with every occurrence of `secret` in its detail replaced: a server that
+    /// echoes the request (headers included) into an error body must not leak the token.
+    pub(crate) fn redact(self, secret: &str) -> ApiError {
+        use ApiError::*;
+        let clean = |detail: String| match secret.is_empty() {
+            true => detail,
+            false => detail.replace(secret, "[redacted]"),
+        };
+        match self {
+            Unauthorized { detail } => Unauthorized {
+                detail: clean(detail),
+            },
+            ListsUnavailable { status, detail } => ListsUnavailable {
+                status,
+                detail: clean(detail),
+            },
+            Blocked { detail } => Blocked {
+                detail: clean(detail),
+            },
+            Server { status, detail } => Server {
+                status,
+                detail: clean(detail),
+            },
+            Rejected { status, detail } => Rejected {
+                status,
+                detail: clean(detail),
+            },
+            Network { detail } => Network {
+                detail: clean(detail),
+            },
+            BadResponse { detail } => BadResponse {
+                detail: clean(detail),
+            },
+            Config { detail } => Config {
+                detail: clean(detail),
+            },
+            RateLimited { .. } | Timeout => self,
+        }
+    }
+
     /// The error for a non-2xx answer, from its status and whatever body came with it.
     pub(crate) fn from_status(
         status: StatusCode,
@@ -326,6 +366,29 @@ mod tests {
             matches!(err, ApiError::ListsUnavailable { status: 200, .. }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn redacting_removes_the_secret_from_every_detail() {
+        let errors = [
+            from(401, "Bearer tok123 is wrong"),
+            from(500, "tok123"),
+            ApiError::BadResponse {
+                detail: "x tok123 y".into(),
+            },
+            ApiError::Network {
+                detail: "tok123".into(),
+            },
+        ];
+        for err in errors {
+            let clean = err.redact("tok123");
+            assert!(
+                !format!("{clean} {clean:?}").contains("tok123"),
+                "{clean:?}"
+            );
+            assert!(clean.to_string().contains("[redacted]"), "{clean}");
+        }
+        assert_eq!(ApiError::Timeout.redact("tok123"), ApiError::Timeout);
     }
 
     #[test]
