@@ -525,7 +525,9 @@ fn serve_chunked_once(total: usize) -> String {
         let mut head = [0u8; 4096];
         let _ = socket.read(&mut head);
         let chunk = vec![b' '; 64 * 1024];
-        let mut out = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        let mut out = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+            transfer-encoding: chunked\r\n\r\n"
+            .to_vec();
         for _ in 0..total / chunk.len() {
             out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
             out.extend_from_slice(&chunk);

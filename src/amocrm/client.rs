@@ -2,16 +2,17 @@
 //! answers with a size limit before handing bodies to [`wire`](super::wire).
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
-use reqwest::{Method, Response, StatusCode, Url};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
+use super::answer::{Failure, Reply, read_failure, read_success};
 use super::batch::Batch;
+use super::endpoint::catalogs_url;
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
 use super::pace::Pacer;
@@ -20,17 +21,7 @@ use super::wire;
 use crate::catalog::RemoteCatalog;
 use crate::secret::Secret;
 
-/// Successful answers larger than this are refused: a list of at most 10 catalogs is a few KiB,
-/// so anything this big is not what we asked for.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-/// Of an error body only this much is read: enough for its message.
-const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
-
 const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
-
-/// Relative to the account root, so that a base URL with a path prefix keeps it.
-const CATALOGS_PATH: &str = "api/v2/catalogs";
 
 /// How requests prove who sends them.
 #[derive(Debug, Clone)]
@@ -73,31 +64,18 @@ struct Inner {
     sent: AtomicU64,
 }
 
-/// A 2xx answer and its whole body.
-struct Reply {
-    status: StatusCode,
-    body: String,
-}
-
-/// A failed attempt: the error, the status if there was one, and how long amoCRM asked to wait.
-struct Failure {
-    error: ApiError,
-    status: Option<StatusCode>,
-    retry_after: Option<Duration>,
-}
-
 impl Client {
     /// Checks the options and builds the HTTP client (installing rustls' ring provider first).
     pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
         let catalogs_url = catalogs_url(&options.base_url)?;
         if !(1..=7).contains(&options.requests_per_second) {
-            return Err(config(format!(
+            return Err(ApiError::config(format!(
                 "http.requests_per_second is {}; it must be 1 to 7 (amoCRM allows 7 per second)",
                 options.requests_per_second
             )));
         }
         if options.timeout.is_zero() {
-            return Err(config("http.timeout_seconds must be more than 0"));
+            return Err(ApiError::config("http.timeout_seconds must be more than 0"));
         }
         let authorization = options.credentials.authorization()?;
         let token = options.credentials.secret().clone();
@@ -112,7 +90,7 @@ impl Client {
                 HeaderValue::from_static("application/json"),
             )]))
             .build()
-            .map_err(|e| config(format!("cannot build the HTTP client ({e})")))?;
+            .map_err(|e| ApiError::config(format!("cannot build the HTTP client ({e})")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -176,9 +154,12 @@ impl Client {
                 return Err(failure.error);
             };
             retry += 1;
+            let status = failure
+                .status
+                .map_or_else(|| "no answer".into(), |s| s.to_string());
             tracing::warn!(
                 %method,
-                status = failure.status.map_or_else(|| "none".to_string(), |s| s.as_u16().to_string()),
+                %status,
                 attempt = retry,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %failure.error,
@@ -236,10 +217,14 @@ impl Credentials {
         match self {
             Credentials::Token(token) => {
                 if token.is_empty() {
-                    return Err(config("the token is empty; set auth.token"));
+                    return Err(ApiError::config("the token is empty; set auth.token"));
                 }
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                    .map_err(|_| config("the token has characters not allowed in an HTTP header; check auth.token"))?;
+                let bearer = format!("Bearer {}", token.expose());
+                let mut value = HeaderValue::from_str(&bearer).map_err(|_| {
+                    ApiError::config(
+                        "the token has characters not allowed in an HTTP header; check auth.token",
+                    )
+                })?;
                 value.set_sensitive(true);
                 Ok(value)
             }
@@ -247,184 +232,9 @@ impl Credentials {
     }
 }
 
-impl Failure {
-    fn transport(error: reqwest::Error) -> Failure {
-        Failure {
-            error: ApiError::from_transport(&error),
-            status: None,
-            retry_after: None,
-        }
-    }
-}
-
-/// Reads a 2xx body whole, refusing more than [`MAX_BODY_BYTES`] (announced or counted) and
-/// text that is not UTF-8.
-async fn read_success(response: Response) -> Result<Reply, Failure> {
-    let status = response.status();
-    let bad = |detail: String| Failure {
-        error: ApiError::BadResponse { detail },
-        status: Some(status),
-        retry_after: None,
-    };
-    if let Some(length) = response
-        .content_length()
-        .filter(|&n| n > MAX_BODY_BYTES as u64)
-    {
-        return Err(bad(format!(
-            "the body announces {length} bytes, more than the {MAX_BODY_BYTES} accepted"
-        )));
-    }
-    let (bytes, complete) = read_up_to(response, MAX_BODY_BYTES)
-        .await
-        .map_err(Failure::transport)?;
-    if !complete {
-        return Err(bad(format!(
-            "the body is longer than the {MAX_BODY_BYTES} bytes accepted"
-        )));
-    }
-    let body =
-        String::from_utf8(bytes).map_err(|e| bad(format!("the body is not UTF-8 text ({e})")))?;
-    Ok(Reply { status, body })
-}
-
-/// Turns a non-2xx answer into its error, reading only the start of the body.
-async fn read_failure(response: Response) -> Failure {
-    let status = response.status();
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    let retry_after =
-        header(RETRY_AFTER).and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-    let location = header(LOCATION).map(str::to_owned);
-    // An unreadable error body only costs the detail; the status says enough.
-    let (body, _) = read_up_to(response, MAX_ERROR_BODY_BYTES)
-        .await
-        .unwrap_or_default();
-    let error = ApiError::from_status(status, &body, location.as_deref(), retry_after);
-    Failure {
-        error,
-        status: Some(status),
-        retry_after,
-    }
-}
-
-/// Reads chunks until the end or `limit` bytes; `false` when there was more than `limit`.
-async fn read_up_to(
-    mut response: Response,
-    limit: usize,
-) -> Result<(Vec<u8>, bool), reqwest::Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body, false));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body, true))
-}
-
-/// `<base_url>/api/v2/catalogs`, after checking that the base URL is safe to send a token to.
-fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
-    match base.scheme() {
-        "https" => {}
-        "http" if is_loopback(base) => {}
-        "http" => {
-            return Err(config(
-                "amocrm.base_url uses http:// for a host that is not loopback; use https:// so \
-                 that the token does not travel in clear",
-            ));
-        }
-        other => {
-            return Err(config(format!(
-                "amocrm.base_url must be an http(s) address, not {other}:"
-            )));
-        }
-    }
-    if base.host_str().is_none_or(str::is_empty) {
-        return Err(config("amocrm.base_url has no host"));
-    }
-    if !base.username().is_empty() || base.password().is_some() {
-        return Err(config(
-            "amocrm.base_url must not carry a user name or password",
-        ));
-    }
-    let mut root = base.clone();
-    root.set_query(None);
-    root.set_fragment(None);
-    if !root.path().ends_with('/') {
-        let path = format!("{}/", root.path());
-        root.set_path(&path);
-    }
-    root.join(CATALOGS_PATH).map_err(|e| {
-        config(format!(
-            "amocrm.base_url cannot be extended with /{CATALOGS_PATH} ({e})"
-        ))
-    })
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-fn config(detail: impl Into<String>) -> ApiError {
-    ApiError::Config {
-        detail: detail.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn url(base: &str) -> Result<String, ApiError> {
-        catalogs_url(&base.parse().unwrap()).map(String::from)
-    }
-
-    #[test]
-    fn the_catalogs_url_is_under_the_account_root_and_keeps_a_path_prefix() {
-        assert_eq!(
-            url("https://x.amocrm.ru").unwrap(),
-            "https://x.amocrm.ru/api/v2/catalogs"
-        );
-        assert_eq!(
-            url("https://x.kommo.com/?a=1#f").unwrap(),
-            "https://x.kommo.com/api/v2/catalogs"
-        );
-        assert_eq!(
-            url("http://127.0.0.1:8080/sandbox").unwrap(),
-            "http://127.0.0.1:8080/sandbox/api/v2/catalogs"
-        );
-        assert_eq!(
-            url("http://[::1]:1/").unwrap(),
-            "http://[::1]:1/api/v2/catalogs"
-        );
-        assert_eq!(
-            url("http://localhost:1").unwrap(),
-            "http://localhost:1/api/v2/catalogs"
-        );
-    }
-
-    #[test]
-    fn unsafe_base_urls_are_refused_without_echoing_them() {
-        for base in [
-            "ftp://x.amocrm.ru",
-            "http://x.amocrm.ru",
-            "https://user:hunter2@x.amocrm.ru",
-            "file:///tmp",
-        ] {
-            let err = url(base).unwrap_err();
-            assert!(matches!(err, ApiError::Config { .. }), "{base}: {err:?}");
-            assert!(!err.to_string().contains("hunter2"), "{err}");
-        }
-    }
 
     fn options(token: &str, requests_per_second: u32) -> ClientOptions {
         ClientOptions {

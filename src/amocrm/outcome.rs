@@ -75,7 +75,7 @@ fn settle_keyed(op: &str, ids: &[RemoteId], errors: &[(String, String)]) -> Vec<
             hits.push(index);
         }
         if hits.is_empty() {
-            tracing::warn!(op, key = %key, message = %message, "error for an item that was not sent");
+            tracing::warn!(op, %key, %message, "error for an item that was not sent");
         }
         for i in hits {
             results[i] = ItemResult::Failed(message.clone());
@@ -97,7 +97,7 @@ fn settle_adds(
         match add_index(adds, key) {
             Some(i) => results[i] = ItemResult::Failed(message.clone()),
             None => {
-                tracing::warn!(key = %key, message = %message, "error for an add that was not sent")
+                tracing::warn!(%key, %message, "error for an add that was not sent")
             }
         }
     }

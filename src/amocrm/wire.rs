@@ -151,7 +151,7 @@ fn optional<T>(
     let v = v.as_ref()?;
     let read = read(v);
     if read.is_none() {
-        tracing::warn!(catalog = id, field, value = %v, "unreadable catalog field treated as unknown");
+        tracing::warn!(catalog = id, field, value = %v, "unreadable field treated as unknown");
     }
     read
 }
