@@ -1,0 +1,284 @@
+//! The client for one account: builds requests, paces them, retries where that is safe, and reads
+//! answers with a size limit before handing bodies to [`wire`](super::wire).
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use super::answer::{Failure, Reply, read_failure, read_success};
+use super::batch::Batch;
+use super::endpoint::catalogs_url;
+use super::error::ApiError;
+use super::outcome::BatchOutcome;
+use super::pace::Pacer;
+use super::retry::{self, Backoff};
+use super::wire;
+use crate::catalog::RemoteCatalog;
+use crate::secret::Secret;
+
+const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
+
+/// How requests prove who sends them.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A long-lived token (or an OAuth access token), sent as `Authorization: Bearer <token>`.
+    Token(Secret),
+}
+
+/// Everything a [`Client`] needs, already parsed from the settings.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The account root, e.g. `https://x.amocrm.ru`; `http` only on loopback.
+    pub base_url: Url,
+    pub credentials: Credentials,
+    /// For one request, from connecting to the end of the body.
+    pub timeout: Duration,
+    /// Client-side pace, 1..=7 (amoCRM allows 7 per second per account).
+    pub requests_per_second: u32,
+    /// Extra attempts after a failure that may be retried.
+    pub max_retries: u32,
+    /// The first retry waits this long, each next one twice as long (1 s in production).
+    pub backoff_base: Duration,
+}
+
+/// A client for one account's catalogs. Cheap to clone; clones share the pace and the counter.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    catalogs_url: Url,
+    /// Marked sensitive: never printed by reqwest or by us.
+    authorization: HeaderValue,
+    /// Kept only to scrub it from error details (see [`ApiError::redact`]).
+    token: Secret,
+    pacer: Pacer,
+    backoff: Backoff,
+    sent: AtomicU64,
+}
+
+impl Client {
+    /// Checks the options and builds the HTTP client (installing rustls' ring provider first).
+    pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
+        let catalogs_url = catalogs_url(&options.base_url)?;
+        if !(1..=7).contains(&options.requests_per_second) {
+            return Err(ApiError::config(format!(
+                "http.requests_per_second is {}; it must be 1 to 7 (amoCRM allows 7 per second)",
+                options.requests_per_second
+            )));
+        }
+        if options.timeout.is_zero() {
+            return Err(ApiError::config("http.timeout_seconds must be more than 0"));
+        }
+        let authorization = options.credentials.authorization()?;
+        let token = options.credentials.secret().clone();
+        // Err only means a provider is already installed, which is all we need.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .default_headers(HeaderMap::from_iter([(
+                ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )]))
+            .build()
+            .map_err(|e| ApiError::config(format!("cannot build the HTTP client ({e})")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                catalogs_url,
+                authorization,
+                token,
+                pacer: Pacer::new(options.requests_per_second),
+                backoff: Backoff {
+                    max_retries: options.max_retries,
+                    base: options.backoff_base,
+                },
+                sent: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// GET /api/v2/catalogs. 204 (empty body) => Ok(vec![]).
+    pub async fn list_catalogs(&self) -> Result<Vec<RemoteCatalog>, ApiError> {
+        let reply = self.exchange(Method::GET, None).await?;
+        if reply.status == StatusCode::NO_CONTENT {
+            return Ok(Vec::new());
+        }
+        wire::parse_catalog_list(reply.status, &reply.body).map_err(|e| self.redact(e))
+    }
+
+    /// POST /api/v2/catalogs with {"add":[..],"update":[..],"delete":[..]} (omit empty keys).
+    ///
+    /// Retried only after 429. An empty batch sends nothing. An error for which
+    /// [`ApiError::may_have_been_applied`] holds leaves every item in doubt.
+    pub async fn post_catalogs(&self, batch: &Batch) -> Result<BatchOutcome, ApiError> {
+        if batch.is_empty() {
+            return Ok(BatchOutcome::default());
+        }
+        let reply = self.exchange(Method::POST, Some(batch.to_json())).await?;
+        if reply.body.trim().is_empty() {
+            return Ok(BatchOutcome::without_body(batch, reply.body));
+        }
+        let parsed =
+            wire::parse_post_reply(reply.status, &reply.body).map_err(|e| self.redact(e))?;
+        Ok(BatchOutcome::from_reply(batch, &parsed, reply.body))
+    }
+
+    /// HTTP requests actually sent so far (every attempt, retries included).
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Sends until an answer, an error that must not be retried, or the retries run out.
+    async fn exchange(&self, method: Method, body: Option<Value>) -> Result<Reply, ApiError> {
+        let mut retry = 0;
+        loop {
+            let mut failure = match self.attempt(&method, body.as_ref()).await {
+                Ok(reply) => return Ok(reply),
+                Err(failure) => failure,
+            };
+            failure.error = self.redact(failure.error);
+            let delay = retry::may_retry(&method, &failure.error)
+                .then(|| self.inner.backoff.delay(retry, failure.retry_after))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(failure.error);
+            };
+            retry += 1;
+            let status = failure
+                .status
+                .map_or_else(|| "no answer".into(), |s| s.to_string());
+            tracing::warn!(
+                %method,
+                %status,
+                attempt = retry,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %failure.error,
+                "retrying amocrm request"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn redact(&self, error: ApiError) -> ApiError {
+        error.redact(self.inner.token.expose())
+    }
+
+    /// One paced request and its answer.
+    async fn attempt(&self, method: &Method, body: Option<&Value>) -> Result<Reply, Failure> {
+        let inner = &self.inner;
+        inner.pacer.wait().await;
+        let mut request = inner
+            .http
+            .request(method.clone(), inner.catalogs_url.clone())
+            .header(AUTHORIZATION, inner.authorization.clone());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        inner.sent.fetch_add(1, Ordering::Relaxed);
+        let response = request.send().await.map_err(Failure::transport)?;
+        let status = response.status();
+        tracing::debug!(%method, status = status.as_u16(), "amocrm answered");
+        if status.is_success() {
+            read_success(response).await
+        } else {
+            Err(read_failure(response).await)
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("catalogs_url", &self.inner.catalogs_url.as_str())
+            .field("requests_sent", &self.requests_sent())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// The secret that travels with each request, to scrub it from anything printed.
+    fn secret(&self) -> &Secret {
+        match self {
+            Credentials::Token(token) => token,
+        }
+    }
+
+    fn authorization(&self) -> Result<HeaderValue, ApiError> {
+        match self {
+            Credentials::Token(token) => {
+                if token.is_empty() {
+                    return Err(ApiError::config("the token is empty; set auth.token"));
+                }
+                let bearer = format!("Bearer {}", token.expose());
+                let mut value = HeaderValue::from_str(&bearer).map_err(|_| {
+                    ApiError::config(
+                        "the token has characters not allowed in an HTTP header; check auth.token",
+                    )
+                })?;
+                value.set_sensitive(true);
+                Ok(value)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(token: &str, requests_per_second: u32) -> ClientOptions {
+        ClientOptions {
+            base_url: "https://x.amocrm.ru".parse().unwrap(),
+            credentials: Credentials::Token(Secret::new(token)),
+            timeout: Duration::from_secs(1),
+            requests_per_second,
+            max_retries: 0,
+            backoff_base: Duration::from_millis(1),
+        }
+    }
+
+    #[test]
+    fn bad_options_are_config_errors_that_name_the_setting() {
+        let cases = [
+            (options("t", 0), "http.requests_per_second"),
+            (options("t", 8), "http.requests_per_second"),
+        ];
+        let more = [
+            (options("", 1), "auth.token"),
+            (options("bad\ntoken", 1), "auth.token"),
+        ];
+        for (options, key) in cases.into_iter().chain(more) {
+            let err = Client::new(options).unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Config { detail } if detail.contains(key)),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains("bad\ntoken"));
+        }
+        let mut zero = options("t", 1);
+        zero.timeout = Duration::ZERO;
+        assert!(matches!(Client::new(zero), Err(ApiError::Config { .. })));
+    }
+
+    #[test]
+    fn a_client_and_its_options_never_print_the_token() {
+        let options = options("s3cr3t-token", 5);
+        assert!(!format!("{options:?}").contains("s3cr3t-token"));
+        let client = Client::new(options).unwrap();
+        let printed = format!("{client:?}");
+        assert!(
+            !printed.contains("s3cr3t-token") && printed.contains("x.amocrm.ru"),
+            "{printed}"
+        );
+    }
+}

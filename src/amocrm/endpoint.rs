@@ -1,0 +1,104 @@
+//! Where requests go: the catalogs URL under the account root, and the checks that make the
+//! base URL safe to send a token to.
+
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use super::error::ApiError;
+
+/// Relative to the account root, so that a base URL with a path prefix keeps it.
+const CATALOGS_PATH: &str = "api/v2/catalogs";
+
+/// `<base_url>/api/v2/catalogs`, after checking that the base URL is safe to send a token to.
+pub(crate) fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
+    match base.scheme() {
+        "https" => {}
+        "http" if is_loopback(base) => {}
+        "http" => {
+            return Err(ApiError::config(
+                "amocrm.base_url uses http:// for a host that is not loopback; use https:// so \
+                 that the token does not travel in clear",
+            ));
+        }
+        other => {
+            return Err(ApiError::config(format!(
+                "amocrm.base_url must be an http(s) address, not {other}:"
+            )));
+        }
+    }
+    if base.host_str().is_none_or(str::is_empty) {
+        return Err(ApiError::config("amocrm.base_url has no host"));
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(ApiError::config(
+            "amocrm.base_url must not carry a user name or password",
+        ));
+    }
+    let mut root = base.clone();
+    root.set_query(None);
+    root.set_fragment(None);
+    if !root.path().ends_with('/') {
+        let path = format!("{}/", root.path());
+        root.set_path(&path);
+    }
+    root.join(CATALOGS_PATH).map_err(|e| {
+        ApiError::config(format!(
+            "amocrm.base_url cannot be extended with /{CATALOGS_PATH} ({e})"
+        ))
+    })
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(base: &str) -> Result<String, ApiError> {
+        catalogs_url(&base.parse().unwrap()).map(String::from)
+    }
+
+    #[test]
+    fn the_catalogs_url_is_under_the_account_root_and_keeps_a_path_prefix() {
+        assert_eq!(
+            url("https://x.amocrm.ru").unwrap(),
+            "https://x.amocrm.ru/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("https://x.kommo.com/?a=1#f").unwrap(),
+            "https://x.kommo.com/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://127.0.0.1:8080/sandbox").unwrap(),
+            "http://127.0.0.1:8080/sandbox/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://[::1]:1/").unwrap(),
+            "http://[::1]:1/api/v2/catalogs"
+        );
+        assert_eq!(
+            url("http://localhost:1").unwrap(),
+            "http://localhost:1/api/v2/catalogs"
+        );
+    }
+
+    #[test]
+    fn unsafe_base_urls_are_refused_without_echoing_them() {
+        for base in [
+            "ftp://x.amocrm.ru",
+            "http://x.amocrm.ru",
+            "https://user:hunter2@x.amocrm.ru",
+            "file:///tmp",
+        ] {
+            let err = url(base).unwrap_err();
+            assert!(matches!(err, ApiError::Config { .. }), "{base}: {err:?}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Errors of a whole request: what amoCRM (or the network) did, and what to do about it.
+//!
+//! No variant ever holds the token: details come from response bodies, status lines and
+//! transport errors, and requests carry the token only in a header marked sensitive.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::detail;
+
+/// amoCRM's error code for "no rights to lists" (lists disabled on the plan or for the user).
+const NO_LIST_RIGHTS: i64 = 244;
+
+/// Why a request to amoCRM failed as a whole. Per-item failures of a POST are not errors: they
+/// are in [`BatchOutcome`](super::BatchOutcome).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "amoCRM answered 401 Unauthorized ({detail}): the token was rejected (expired or \
+         revoked); check auth.token"
+    )]
+    Unauthorized { detail: String },
+
+    #[error(
+        "amoCRM answered {} ({detail}): lists are not available on this account or to this \
+         user; lists need a paid plan and the user needs rights to them",
+        status_line(*.status)
+    )]
+    ListsUnavailable { status: u16, detail: String },
+
+    #[error(
+        "amoCRM answered 403 Forbidden ({detail}): the account or IP may be blocked for too \
+         many requests; sending nothing for http.blocked_cooldown_seconds"
+    )]
+    Blocked { detail: String },
+
+    #[error(
+        "amoCRM answered 429 Too Many Requests and retries ran out{}: lower \
+         http.requests_per_second or let the next run try again",
+        wait_hint(.retry_after)
+    )]
+    RateLimited { retry_after: Option<Duration> },
+
+    #[error(
+        "amoCRM answered {} ({detail}): a server error, usually temporary; the next run will \
+         try again",
+        status_line(*.status)
+    )]
+    Server { status: u16, detail: String },
+
+    #[error(
+        "amoCRM rejected the request with {} ({detail}): check amocrm.base_url and the catalog \
+         data",
+        status_line(*.status)
+    )]
+    Rejected { status: u16, detail: String },
+
+    #[error(
+        "amoCRM did not answer within http.timeout_seconds: the network or amoCRM is slow; the \
+         next run will try again"
+    )]
+    Timeout,
+
+    #[error("could not reach amoCRM ({detail}): check the network, DNS and amocrm.base_url")]
+    Network { detail: String },
+
+    #[error(
+        "amoCRM sent a response catalog-sync cannot read ({detail}); if it persists, report it \
+         with this message"
+    )]
+    BadResponse { detail: String },
+
+    #[error("invalid amoCRM client settings: {detail}")]
+    Config { detail: String },
+}
+
+impl ApiError {
+    /// Whether the same request may succeed later without anyone changing anything.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout
+                | ApiError::Network { .. }
+        )
+    }
+
+    /// Whether a POST that ended with this error may still have changed the account: the caller
+    /// then treats its items as in doubt and verifies them from the next pull.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. }
+                | ApiError::Timeout
+                | ApiError::Network { .. }
+                | ApiError::BadResponse { .. }
+        )
+    }
+
+    /// A bad client option; `detail` names the setting.
+    pub(crate) fn config(detail: impl Into<String>) -> ApiError {
+        ApiError::Config {
+            detail: detail.into(),
+        }
+    }
+
+    /// The same error with every occurrence of `secret` in its detail replaced: a server that
+    /// echoes the request (headers included) into an error body must not leak the token.
+    pub(crate) fn redact(self, secret: &str) -> ApiError {
+        use ApiError::*;
+        let clean = |detail: String| match secret.is_empty() {
+            true => detail,
+            false => detail.replace(secret, "[redacted]"),
+        };
+        match self {
+            Unauthorized { detail } => Unauthorized {
+                detail: clean(detail),
+            },
+            ListsUnavailable { status, detail } => ListsUnavailable {
+                status,
+                detail: clean(detail),
+            },
+            Blocked { detail } => Blocked {
+                detail: clean(detail),
+            },
+            Server { status, detail } => Server {
+                status,
+                detail: clean(detail),
+            },
+            Rejected { status, detail } => Rejected {
+                status,
+                detail: clean(detail),
+            },
+            Network { detail } => Network {
+                detail: clean(detail),
+            },
+            BadResponse { detail } => BadResponse {
+                detail: clean(detail),
+            },
+            Config { detail } => Config {
+                detail: clean(detail),
+            },
+            RateLimited { .. } | Timeout => self,
+        }
+    }
+
+    /// The error for a non-2xx answer, from its status and whatever body came with it.
+    pub(crate) fn from_status(
+        status: StatusCode,
+        body: &[u8],
+        location: Option<&str>,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        let described = detail::describe(body);
+        let detail = match location {
+            Some(to) if status.is_redirection() => detail::truncate(&format!("a redirect to {to}")),
+            _ => described.detail,
+        };
+        let status_code = status.as_u16();
+        if described.code == Some(NO_LIST_RIGHTS) && status != StatusCode::UNAUTHORIZED {
+            return ApiError::ListsUnavailable {
+                status: status_code,
+                detail,
+            };
+        }
+        match status_code {
+            401 => ApiError::Unauthorized { detail },
+            402 => ApiError::ListsUnavailable {
+                status: status_code,
+                detail,
+            },
+            403 => ApiError::Blocked { detail },
+            429 => ApiError::RateLimited { retry_after },
+            500..=599 => ApiError::Server {
+                status: status_code,
+                detail,
+            },
+            _ => ApiError::Rejected {
+                status: status_code,
+                detail,
+            },
+        }
+    }
+
+    /// The error for a 2xx answer whose body is an error envelope instead of data.
+    pub(crate) fn from_envelope(status: StatusCode, envelope: detail::ErrorBody) -> ApiError {
+        if envelope.code == Some(NO_LIST_RIGHTS) {
+            return ApiError::ListsUnavailable {
+                status: status.as_u16(),
+                detail: envelope.detail,
+            };
+        }
+        let detail = format!(
+            "status {} with an error: {}",
+            status.as_u16(),
+            envelope.detail
+        );
+        ApiError::BadResponse {
+            detail: detail::truncate(&detail),
+        }
+    }
+
+    /// The error for a request that got no (complete) answer.
+    pub(crate) fn from_transport(error: &reqwest::Error) -> ApiError {
+        if error.is_timeout() {
+            return ApiError::Timeout;
+        }
+        let mut detail = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        ApiError::Network {
+            detail: detail::truncate(&detail),
+        }
+    }
+}
+
+fn status_line(status: u16) -> String {
+    match StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn wait_hint(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(" (it asked to wait {} s)", wait.as_secs_f64()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;
