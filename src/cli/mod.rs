@@ -15,7 +15,7 @@ use crate::sync::{SyncOptions, Syncer};
 
 /// Keeps the catalogs (lists) of an amoCRM account in two-way sync with a SQLite database.
 #[derive(Debug, Parser)]
-#[command(name = "catalog-sync", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "catalog-sync", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -82,8 +82,11 @@ pub fn load_settings(global: &Global) -> Result<Settings> {
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
     let allow_deletes = cli.global.allow_deletes;
+    if cli.once && !matches!(cli.command, None | Some(Command::Run { .. })) {
+        anyhow::bail!("--once goes with `run` (or no command at all)");
+    }
     match cli.command {
-        None if cli.once => once(&settings, allow_deletes, "once").await,
+        None | Some(Command::Run { .. }) if cli.once => once(&settings, allow_deletes, "once").await,
         Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
         None | Some(Command::Run { once: false }) => daemon::run(&settings, allow_deletes).await,
         Some(Command::Plan { json, detailed_exitcode }) => {

@@ -1,0 +1,105 @@
+//! The binary: exit codes and what it prints, against a wiremock account.
+
+mod helpers;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use helpers::{TOKEN, item, spawn_app};
+use serde_json::json;
+
+fn config(app: &helpers::TestApp, extra: &str) -> PathBuf {
+    let path = app.dir.path().join("config.toml");
+    let db = app.dir.path().join("catalog-sync.db");
+    std::fs::write(
+        &path,
+        format!(
+            "[amocrm]\nbase_url = \"{}\"\n[auth]\ntoken = \"{TOKEN}\"\n[database]\npath = \"{}\"\n{extra}",
+            app.server.uri(),
+            db.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+async fn catalog_sync(config: &PathBuf, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn plan_with_detailed_exitcode_exits_2_with_pending_edits_and_0_in_sync_without_a_post() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "");
+    app.account_has(&[item(1, "Goods")], 2).await;
+    app.post_answers(json!({}), 0).await;
+    assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
+
+    let in_sync = catalog_sync(&cfg, &["plan", "--detailed-exitcode"]).await;
+    assert_eq!(in_sync.status.code(), Some(0), "{in_sync:?}");
+    assert!(String::from_utf8_lossy(&in_sync.stdout).contains("In sync"));
+    app.next_act().await;
+
+    app.sql("UPDATE desired_catalogs SET name = 'Wares'").await;
+    app.account_has(&[item(1, "Goods")], 2).await;
+    app.post_answers(json!({}), 0).await;
+    let pending = catalog_sync(&cfg, &["plan", "--detailed-exitcode"]).await;
+    assert_eq!(pending.status.code(), Some(2), "{pending:?}");
+    let text = String::from_utf8_lossy(&pending.stdout);
+    assert!(text.contains("update") && text.contains("Wares"), "{text}");
+
+    let as_json = catalog_sync(&cfg, &["plan", "--json"]).await;
+    assert_eq!(as_json.status.code(), Some(0));
+    let parsed: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(parsed["has_changes"], json!(true));
+    assert_eq!(parsed["requests"], json!({"get": 1, "post": 1}));
+    assert_eq!(app.desired().await, vec![(Some(1), "Wares".into())], "plan changes no desired row");
+}
+
+#[tokio::test]
+async fn once_exits_3_when_the_delete_guard_trips() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "[sync]\nmax_deletes = 0\n");
+    app.account_has(&[item(1, "Goods")], 2).await;
+    app.post_answers(json!({}), 0).await;
+    assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
+    app.sql("DELETE FROM desired_catalogs").await;
+
+    let out = catalog_sync(&cfg, &["run", "--once"]).await;
+
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("delete guard"));
+}
+
+#[tokio::test]
+async fn a_bad_setting_stops_the_program_with_a_message_naming_the_key() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "[sync]\nbatch_size = 0\n");
+    let out = catalog_sync(&cfg, &["--once"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sync.batch_size"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+}
+
+#[tokio::test]
+async fn status_shows_the_last_runs_and_the_outbox() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "");
+    app.account_has(&[item(1, "Goods")], 1).await;
+    assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
+
+    let out = catalog_sync(&cfg, &["status", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["runs"][0]["outcome"], json!("ok"));
+    assert_eq!(status["runs"][0]["pulled"], json!(1));
+    assert!(status["last_success"].is_string());
+}
