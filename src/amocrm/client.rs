@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::answer::{Failure, Reply, read_failure, read_success};
 use super::batch::Batch;
-use super::endpoint::catalogs_url;
+use super::endpoint::{catalogs_url, is_loopback};
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
 use super::pace::Pacer;
@@ -81,7 +81,12 @@ impl Client {
         let token = options.credentials.secret().clone();
         // Err only means a provider is already installed, which is all we need.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if is_loopback(&catalogs_url) {
+            // A proxy cannot reach our loopback; tests and the sandbox must never leave it.
+            http = http.no_proxy();
+        }
+        let http = http
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)

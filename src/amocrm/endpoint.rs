@@ -49,7 +49,8 @@ pub(crate) fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
     })
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")

@@ -16,12 +16,14 @@ const NO_LIST_RIGHTS: i64 = 244;
 /// are in [`BatchOutcome`](super::BatchOutcome).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
+    /// 401: the token is wrong, expired or revoked. Needs a person.
     #[error(
         "amoCRM answered 401 Unauthorized ({detail}): the token was rejected (expired or \
          revoked); check auth.token"
     )]
     Unauthorized { detail: String },
 
+    /// 402, or error code 244 in any envelope: lists are off for the account or the user.
     #[error(
         "amoCRM answered {} ({detail}): lists are not available on this account or to this \
          user; lists need a paid plan and the user needs rights to them",
@@ -29,19 +31,22 @@ pub enum ApiError {
     )]
     ListsUnavailable { status: u16, detail: String },
 
+    /// 403: blocked (too many requests, or the IP is not allowed). Stop all traffic for a while.
     #[error(
         "amoCRM answered 403 Forbidden ({detail}): the account or IP may be blocked for too \
          many requests; sending nothing for http.blocked_cooldown_seconds"
     )]
     Blocked { detail: String },
 
+    /// 429 after the retries, or with a `Retry-After` too long to wait out in one call.
     #[error(
-        "amoCRM answered 429 Too Many Requests and retries ran out{}: lower \
+        "amoCRM answered 429 Too Many Requests{} and catalog-sync stopped retrying: lower \
          http.requests_per_second or let the next run try again",
         wait_hint(.retry_after)
     )]
     RateLimited { retry_after: Option<Duration> },
 
+    /// 5xx. A POST may have been applied all the same.
     #[error(
         "amoCRM answered {} ({detail}): a server error, usually temporary; the next run will \
          try again",
@@ -49,6 +54,7 @@ pub enum ApiError {
     )]
     Server { status: u16, detail: String },
 
+    /// Any other non-2xx status (400, 404, a redirect, ...).
     #[error(
         "amoCRM rejected the request with {} ({detail}): check amocrm.base_url and the catalog \
          data",
@@ -56,21 +62,26 @@ pub enum ApiError {
     )]
     Rejected { status: u16, detail: String },
 
+    /// No complete answer within `ClientOptions::timeout`. A POST may have been applied.
     #[error(
         "amoCRM did not answer within http.timeout_seconds: the network or amoCRM is slow; the \
          next run will try again"
     )]
     Timeout,
 
+    /// The connection failed or broke. A POST may have been applied.
     #[error("could not reach amoCRM ({detail}): check the network, DNS and amocrm.base_url")]
     Network { detail: String },
 
+    /// A 2xx answer that cannot be read: malformed, truncated, not UTF-8, over 4 MiB, an error
+    /// envelope, or a catalog without id or name. A POST may have been applied.
     #[error(
         "amoCRM sent a response catalog-sync cannot read ({detail}); if it persists, report it \
          with this message"
     )]
     BadResponse { detail: String },
 
+    /// A [`ClientOptions`](super::ClientOptions) value that cannot work; nothing was sent.
     #[error("invalid amoCRM client settings: {detail}")]
     Config { detail: String },
 }
@@ -110,9 +121,12 @@ impl ApiError {
     /// echoes the request (headers included) into an error body must not leak the token.
     pub(crate) fn redact(self, secret: &str) -> ApiError {
         use ApiError::*;
-        let clean = |detail: String| match secret.is_empty() {
-            true => detail,
-            false => detail.replace(secret, "[redacted]"),
+        let clean = |detail: String| {
+            if secret.is_empty() {
+                detail
+            } else {
+                detail.replace(secret, "[redacted]")
+            }
         };
         match self {
             Unauthorized { detail } => Unauthorized {

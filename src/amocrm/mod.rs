@@ -1,10 +1,10 @@
 //! The amoCRM HTTP client: `GET` and `POST /api/v2/catalogs`, paced, retried where that is
 //! safe, with tolerant reading of what the servers actually send.
 //!
-//! Layout: [`client`] sends requests (pace, retries), [`endpoint`] checks where they go,
-//! [`answer`] reads answers under a size limit, [`wire`] parses the bodies,
-//! [`detail`] says what an error body means, [`error`] is the error type the caller branches on,
-//! [`batch`] is what is sent and [`outcome`] how each item fared.
+//! Layout: `client` sends requests (with `pace` and `retry`), `endpoint` checks where they go,
+//! `answer` reads answers under a size limit, `wire` parses the bodies, `detail` says what an
+//! error body means, `error` is the error type the caller branches on, `batch` is what is sent
+//! and `outcome` how each item fared.
 
 mod answer;
 mod batch;

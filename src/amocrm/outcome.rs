@@ -86,7 +86,8 @@ fn settle_keyed(op: &str, ids: &[RemoteId], errors: &[(String, String)]) -> Vec<
 
 /// Adds: failures from the errors (keyed by index, else by request_id), then ids from the items
 /// that confirm no update or delete: by echoed request_id, else by position among the adds still
-/// open. Positions are trusted only when the counts agree; otherwise the open adds stay unknown.
+/// open. Positions are trusted only when the counts agree; otherwise the open adds stay unknown:
+/// an add given the wrong id is worse than one verified from the next pull.
 fn settle_adds(
     adds: &[AddItem],
     reply: &PostReply,
@@ -101,32 +102,37 @@ fn settle_adds(
             }
         }
     }
-    let mut unechoed = Vec::new();
+    let mut by_position = Vec::new();
     for item in reply
         .items
         .iter()
         .filter(|item| !confirmed.contains(&item.id))
     {
-        let echoed = item.request_id.and_then(|request_id| {
-            (0..adds.len())
-                .find(|&i| adds[i].request_id == request_id && results[i] == ItemResult::Unknown)
-        });
-        match echoed {
+        let sent = |request_id: &i64| adds.iter().any(|a| a.request_id == *request_id);
+        let Some(request_id) = item.request_id.filter(sent) else {
+            // No echo, or an echo of nothing we sent (a server that always says 0).
+            by_position.push(item.id);
+            continue;
+        };
+        let open = (0..adds.len())
+            .find(|&i| adds[i].request_id == request_id && results[i] == ItemResult::Unknown);
+        match open {
             Some(i) => results[i] = ItemResult::Done(item.id),
-            None => unechoed.push(item.id),
+            // Claims an add that failed or is matched already: giving it to another is a guess.
+            None => tracing::warn!(id = item.id, request_id, "answer item echoes a settled add"),
         }
     }
     let open: Vec<usize> = (0..adds.len())
         .filter(|&i| results[i] == ItemResult::Unknown)
         .collect();
-    if open.len() == unechoed.len() {
-        for (i, id) in open.into_iter().zip(unechoed) {
+    if open.len() == by_position.len() {
+        for (i, id) in open.into_iter().zip(by_position) {
             results[i] = ItemResult::Done(id);
         }
     } else {
         tracing::warn!(
             open_adds = open.len(),
-            unmatched_items = unechoed.len(),
+            unmatched_items = by_position.len(),
             "cannot match adds to the answer by position; left unknown"
         );
     }

@@ -93,6 +93,13 @@ fn an_echo_that_matches_no_sent_request_id_falls_back_to_position() {
 }
 
 #[test]
+fn an_echo_naming_a_failed_add_is_not_given_to_another_add() {
+    let body = r#"{"_embedded":{"items":[{"id":20,"request_id":5}],"errors":{"add":{"0":"no"}}}}"#;
+    let add = settle(&batch(&[5, 6], &[], &[]), body).add;
+    assert_eq!(add, vec![Failed("no".into()), Unknown]);
+}
+
+#[test]
 fn adds_stay_unknown_when_the_counts_do_not_allow_matching_by_position() {
     let body = r#"{"_embedded":{"items":[{"id":20}]}}"#;
     assert_eq!(

@@ -97,11 +97,19 @@ pub(crate) fn parse_catalog_list(
                 "no _embedded.items in the list of catalogs: {body}"
             ))
         })?;
-    items
+    let catalogs: Vec<RemoteCatalog> = items
         .into_iter()
         .enumerate()
         .map(|(index, item)| catalog(index, item))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = catalogs.iter().find(|c| !seen.insert(c.id)) {
+        return Err(bad(format!(
+            "catalog id {} appears twice in the list",
+            twice.id
+        )));
+    }
+    Ok(catalogs)
 }
 
 fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {

@@ -133,6 +133,12 @@ fn an_item_without_a_usable_id_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_list_naming_one_id_twice_is_an_error() {
+    let body = r#"{"_embedded":{"items":[{"id":5,"name":"a"},{"id":"5","name":"b"}]}}"#;
+    assert!(detail(list(body).unwrap_err()).contains("catalog id 5 appears twice"));
+}
+
+#[test]
 fn an_item_without_a_name_is_an_error_naming_it() {
     let detail = detail(one(r#"{"id":77}"#).unwrap_err());
     assert!(
