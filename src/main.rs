@@ -17,7 +17,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    telemetry::init(settings.log.format, &settings.log.level, cli.global.verbosity());
+    telemetry::init(
+        settings.log.format,
+        &settings.log.level,
+        cli.global.verbosity(),
+    );
     match cli::run(cli, settings).await {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {

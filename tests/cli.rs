@@ -60,7 +60,11 @@ async fn plan_with_detailed_exitcode_exits_2_with_pending_edits_and_0_in_sync_wi
     let parsed: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
     assert_eq!(parsed["has_changes"], json!(true));
     assert_eq!(parsed["requests"], json!({"get": 1, "post": 1}));
-    assert_eq!(app.desired().await, vec![(Some(1), "Wares".into())], "plan changes no desired row");
+    assert_eq!(
+        app.desired().await,
+        vec![(Some(1), "Wares".into())],
+        "plan changes no desired row"
+    );
 }
 
 #[tokio::test]

@@ -49,7 +49,9 @@ pub async fn run(settings: &Settings, allow_deletes: bool) -> Result<i32> {
             Some(Ok(_)) => {}
             Some(Err(e)) => error!(error = format!("{e:#}"), "run failed; the daemon goes on"),
             None => {
-                info!("stopping: letting the run in progress finish (a second signal exits at once)");
+                info!(
+                    "stopping: letting the run in progress finish (a second signal exits at once)"
+                );
                 tokio::select! {
                     _ = &mut run => {}
                     _ = tokio::time::sleep(GRACE) => warn!("the run did not finish in time; the next start settles it"),

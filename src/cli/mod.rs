@@ -29,7 +29,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Configuration file (TOML); see config/default.toml for every key.
-    #[arg(short, long, global = true, env = "CATALOG_SYNC_CONFIG", value_name = "FILE")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "CATALOG_SYNC_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
     /// Lift the delete guard (sync.max_deletes, empty pull) for this run.
     #[arg(long, global = true)]
@@ -86,14 +92,23 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
         anyhow::bail!("--once goes with `run` (or no command at all)");
     }
     match cli.command {
-        None | Some(Command::Run { .. }) if cli.once => once(&settings, allow_deletes, "once").await,
+        None | Some(Command::Run { .. }) if cli.once => {
+            once(&settings, allow_deletes, "once").await
+        }
         Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
         None | Some(Command::Run { once: false }) => daemon::run(&settings, allow_deletes).await,
-        Some(Command::Plan { json, detailed_exitcode }) => {
+        Some(Command::Plan {
+            json,
+            detailed_exitcode,
+        }) => {
             let syncer = syncer(&settings, allow_deletes).await?;
             let plan = syncer.plan().await?;
             render::plan(&plan, &settings, json)?;
-            Ok(if detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+            Ok(if detailed_exitcode && plan.has_changes() {
+                2
+            } else {
+                0
+            })
         }
         Some(Command::Status { json }) => {
             let store = Store::open(&settings.database.path).await?;

@@ -12,7 +12,12 @@ use crate::sync::RunReport;
 /// Left-aligned columns separated by two spaces; the first row is the header.
 pub fn table(rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
-        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -42,9 +47,16 @@ fn push_row(p: &Push, desired: Option<i64>) -> Vec<String> {
     match p {
         Push::Add { fields, replaces } => {
             let note = replaces.map_or(String::new(), |r| format!(" (re-creates #{r})"));
-            vec!["add".into(), "new".into(), desired, format!("{}{note}", describe(fields))]
+            vec![
+                "add".into(),
+                "new".into(),
+                desired,
+                format!("{}{note}", describe(fields)),
+            ]
         }
-        Push::Update { id, fields } => vec!["update".into(), format!("#{id}"), desired, describe(fields)],
+        Push::Update { id, fields } => {
+            vec!["update".into(), format!("#{id}"), desired, describe(fields)]
+        }
         Push::Delete { id } => vec!["delete".into(), format!("#{id}"), desired, String::new()],
     }
 }
@@ -52,27 +64,50 @@ fn push_row(p: &Push, desired: Option<i64>) -> Vec<String> {
 fn adopt_row(a: &Adopt, remote_id: Option<i64>) -> Vec<String> {
     let remote = remote_id.map_or(String::new(), |r| format!("#{r}"));
     match a {
-        Adopt::Insert { fields, .. } => vec!["insert".into(), remote, "new".into(), describe(fields)],
-        Adopt::Update { desired_id, changes, .. } => {
+        Adopt::Insert { fields, .. } => {
+            vec!["insert".into(), remote, "new".into(), describe(fields)]
+        }
+        Adopt::Update {
+            desired_id,
+            changes,
+            ..
+        } => {
             let what = changes
                 .iter()
-                .map(|(f, v)| format!("{f}={}", v.as_ref().map_or("NULL".into(), ToString::to_string)))
+                .map(|(f, v)| {
+                    format!(
+                        "{f}={}",
+                        v.as_ref().map_or("NULL".into(), ToString::to_string)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
             vec!["update".into(), remote, desired_id.to_string(), what]
         }
         Adopt::Delete { desired_id, .. } => {
-            vec!["delete".into(), remote, desired_id.to_string(), "gone from the account".into()]
+            vec![
+                "delete".into(),
+                remote,
+                desired_id.to_string(),
+                "gone from the account".into(),
+            ]
         }
         Adopt::Unlink { desired_id, .. } => {
-            vec!["unlink".into(), remote, desired_id.to_string(), "gone from the account; row kept".into()]
+            vec![
+                "unlink".into(),
+                remote,
+                desired_id.to_string(),
+                "gone from the account; row kept".into(),
+            ]
         }
     }
 }
 
 fn conflict_row(c: &Conflict) -> Vec<String> {
     let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("?".into(), ToString::to_string);
-    let settled = c.resolution.map_or("held for a person".into(), |s| format!("{} wins", s.as_str()));
+    let settled = c.resolution.map_or("held for a person".into(), |s| {
+        format!("{} wins", s.as_str())
+    });
     vec![
         format!("#{}", c.remote_id),
         c.field.map_or("catalog".into(), |f| f.to_string()),
@@ -85,7 +120,11 @@ fn conflict_row(c: &Conflict) -> Vec<String> {
 
 /// The plan, both directions, as tables (text) or one JSON object.
 pub fn plan(plan: &Plan, settings: &Settings, as_json: bool) -> Result<()> {
-    let pushes: Vec<_> = plan.decisions.iter().filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id))).collect();
+    let pushes: Vec<_> = plan
+        .decisions
+        .iter()
+        .filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id)))
+        .collect();
     let posts = pushes.len().div_ceil(settings.sync.batch_size.max(1));
     if as_json {
         let out = json!({
@@ -96,7 +135,10 @@ pub fn plan(plan: &Plan, settings: &Settings, as_json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!("Plan for {} (mode {:?}, conflicts {:?})", settings.amocrm.base_url, settings.sync.mode, settings.sync.conflict_policy);
+    println!(
+        "Plan for {} (mode {:?}, conflicts {:?})",
+        settings.amocrm.base_url, settings.sync.mode, settings.sync.conflict_policy
+    );
     print!("{}", text(plan, posts));
     Ok(())
 }
@@ -104,20 +146,54 @@ pub fn plan(plan: &Plan, settings: &Settings, as_json: bool) -> Result<()> {
 /// The plan as text: one section per direction, then conflicts, invalid rows and notices.
 pub fn text(plan: &Plan, posts: usize) -> String {
     let mut out = String::new();
-    let pushes: Vec<_> = plan.decisions.iter().filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id))).collect();
-    let adopts: Vec<_> = plan.decisions.iter().filter_map(|d| Some(adopt_row(d.adopt.as_ref()?, d.remote_id))).collect();
+    let pushes: Vec<_> = plan
+        .decisions
+        .iter()
+        .filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id)))
+        .collect();
+    let adopts: Vec<_> = plan
+        .decisions
+        .iter()
+        .filter_map(|d| Some(adopt_row(d.adopt.as_ref()?, d.remote_id)))
+        .collect();
     if !pushes.is_empty() {
         out += &format!("\nTo send to the account ({posts} POST):\n");
-        out += &table(&[vec!["op".into(), "catalog".into(), "desired".into(), "fields".into()]].into_iter().chain(pushes).collect::<Vec<_>>());
+        out += &table(
+            &[vec![
+                "op".into(),
+                "catalog".into(),
+                "desired".into(),
+                "fields".into(),
+            ]]
+            .into_iter()
+            .chain(pushes)
+            .collect::<Vec<_>>(),
+        );
     }
     if !adopts.is_empty() {
         out += "\nTo adopt into desired_catalogs:\n";
-        out += &table(&[vec!["op".into(), "catalog".into(), "desired".into(), "change".into()]].into_iter().chain(adopts).collect::<Vec<_>>());
+        out += &table(
+            &[vec![
+                "op".into(),
+                "catalog".into(),
+                "desired".into(),
+                "change".into(),
+            ]]
+            .into_iter()
+            .chain(adopts)
+            .collect::<Vec<_>>(),
+        );
     }
     if !plan.conflicts.is_empty() {
         out += "\nConflicts:\n";
-        let head = ["catalog", "field", "base", "local", "remote", "settled"].map(String::from).to_vec();
-        out += &table(&std::iter::once(head).chain(plan.conflicts.iter().map(conflict_row)).collect::<Vec<_>>());
+        let head = ["catalog", "field", "base", "local", "remote", "settled"]
+            .map(String::from)
+            .to_vec();
+        out += &table(
+            &std::iter::once(head)
+                .chain(plan.conflicts.iter().map(conflict_row))
+                .collect::<Vec<_>>(),
+        );
     }
     for i in &plan.invalid {
         out += &format!("\nInvalid, skipped: {i}");
@@ -139,7 +215,17 @@ pub fn report(r: &RunReport) {
     let c = &r.counts;
     println!(
         "run {}: {} (pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {}, invalid {}, {} HTTP requests)",
-        r.run_id, r.outcome.as_str(), c.pulled, c.added, c.updated, c.deleted, c.adopted, c.conflicts, c.failed, c.invalid, c.http_requests
+        r.run_id,
+        r.outcome.as_str(),
+        c.pulled,
+        c.added,
+        c.updated,
+        c.deleted,
+        c.adopted,
+        c.conflicts,
+        c.failed,
+        c.invalid,
+        c.http_requests
     );
     if let Some(e) = &r.error {
         println!("  {e}");
@@ -148,14 +234,23 @@ pub fn report(r: &RunReport) {
         println!("  invalid, skipped: {i}");
     }
     for c in r.plan.held() {
-        println!("  conflict held for a person: #{} {:?} field {}", c.remote_id, c.name, c.field.map_or("catalog".into(), |f| f.to_string()));
+        println!(
+            "  conflict held for a person: #{} {:?} field {}",
+            c.remote_id,
+            c.name,
+            c.field.map_or("catalog".into(), |f| f.to_string())
+        );
     }
 }
 
 /// `catalog-sync status`.
 pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
     if as_json {
-        let outbox: serde_json::Map<_, _> = s.outbox.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let outbox: serde_json::Map<_, _> = s
+            .outbox
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
         let out = json!({
             "database": settings.database.path,
             "last_success": s.last_success,
@@ -168,15 +263,38 @@ pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
     }
     println!("Database:      {}", settings.database.path.display());
     println!("Account:       {}", settings.amocrm.base_url);
-    println!("Last success:  {}", s.last_success.as_deref().unwrap_or("never"));
+    println!(
+        "Last success:  {}",
+        s.last_success.as_deref().unwrap_or("never")
+    );
     let backlog: Vec<String> = s.outbox.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    println!("Outbox:        {}", if backlog.is_empty() { "empty".into() } else { backlog.join(", ") });
+    println!(
+        "Outbox:        {}",
+        if backlog.is_empty() {
+            "empty".into()
+        } else {
+            backlog.join(", ")
+        }
+    );
     println!("Open conflicts: {}", s.open_conflicts);
     if s.runs.is_empty() {
         println!("\nNo runs yet.");
         return Ok(());
     }
-    let head = ["run", "started", "trigger", "outcome", "pulled", "added", "updated", "deleted", "adopted", "conflicts", "failed", "http"];
+    let head = [
+        "run",
+        "started",
+        "trigger",
+        "outcome",
+        "pulled",
+        "added",
+        "updated",
+        "deleted",
+        "adopted",
+        "conflicts",
+        "failed",
+        "http",
+    ];
     let mut rows = vec![head.map(String::from).to_vec()];
     for r in &s.runs {
         let c = &r.counts;

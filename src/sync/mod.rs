@@ -170,7 +170,10 @@ impl Syncer {
         for invalid in &run.plan.invalid {
             warn!(desired_id = invalid.desired_id, name = %invalid.name, problem = %invalid.problem, "invalid desired row skipped");
         }
-        run.counts.conflicts = self.store.record_conflicts(run.id, &run.plan.conflicts).await? as i64;
+        run.counts.conflicts = self
+            .store
+            .record_conflicts(run.id, &run.plan.conflicts)
+            .await? as i64;
         self.adopt(run).await?;
         if self.options.mode != Mode::Pull {
             self.push(run).await?;
@@ -282,7 +285,10 @@ impl Syncer {
 
 /// Held conflicts a person has settled: by setting `conflicts.resolution`, or by editing
 /// (or deleting, or re-inserting) the desired row since the conflict was held.
-fn settled_by_a_person(open: &[OpenConflict], desired: &[DesiredCatalog]) -> BTreeMap<RemoteId, Side> {
+fn settled_by_a_person(
+    open: &[OpenConflict],
+    desired: &[DesiredCatalog],
+) -> BTreeMap<RemoteId, Side> {
     let mut settled = BTreeMap::new();
     for c in open {
         let row = desired.iter().find(|d| d.remote_id == Some(c.remote_id));

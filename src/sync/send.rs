@@ -23,19 +23,50 @@ fn order(push: &Push) -> u8 {
 
 fn new_op(d: &Decision) -> NewOp {
     let (op, remote_id, payload) = match d.push.as_ref().expect("only decisions with a push") {
-        Push::Add { fields, .. } => ("add", None, AddItem { request_id: 0, fields: fields.clone() }.to_json()),
-        Push::Update { id, fields } => ("update", Some(*id), UpdateItem { id: *id, fields: fields.clone() }.to_json()),
+        Push::Add { fields, .. } => (
+            "add",
+            None,
+            AddItem {
+                request_id: 0,
+                fields: fields.clone(),
+            }
+            .to_json(),
+        ),
+        Push::Update { id, fields } => (
+            "update",
+            Some(*id),
+            UpdateItem {
+                id: *id,
+                fields: fields.clone(),
+            }
+            .to_json(),
+        ),
         Push::Delete { id } => ("delete", Some(*id), serde_json::json!(id)),
     };
-    NewOp { op, desired_id: d.desired_id, remote_id, payload }
+    NewOp {
+        op,
+        desired_id: d.desired_id,
+        remote_id,
+        payload,
+    }
 }
 
 fn batch(chunk: &[(OutboxRow, Decision)]) -> Batch {
-    let mut batch = Batch { add: vec![], update: vec![], delete: vec![] };
+    let mut batch = Batch {
+        add: vec![],
+        update: vec![],
+        delete: vec![],
+    };
     for (row, d) in chunk {
         match d.push.as_ref().expect("only decisions with a push") {
-            Push::Add { fields, .. } => batch.add.push(AddItem { request_id: row.id, fields: fields.clone() }),
-            Push::Update { id, fields } => batch.update.push(UpdateItem { id: *id, fields: fields.clone() }),
+            Push::Add { fields, .. } => batch.add.push(AddItem {
+                request_id: row.id,
+                fields: fields.clone(),
+            }),
+            Push::Update { id, fields } => batch.update.push(UpdateItem {
+                id: *id,
+                fields: fields.clone(),
+            }),
             Push::Delete { id } => batch.delete.push(*id),
         }
     }
@@ -44,7 +75,13 @@ fn batch(chunk: &[(OutboxRow, Decision)]) -> Batch {
 
 impl Syncer {
     pub(super) async fn push(&self, run: &mut Run) -> Result<(), Stop> {
-        let mut pushes: Vec<Decision> = run.plan.decisions.iter().filter(|d| d.push.is_some()).cloned().collect();
+        let mut pushes: Vec<Decision> = run
+            .plan
+            .decisions
+            .iter()
+            .filter(|d| d.push.is_some())
+            .cloned()
+            .collect();
         if pushes.is_empty() {
             return Ok(());
         }
@@ -55,9 +92,17 @@ impl Syncer {
         let chunks: Vec<_> = work.chunks(self.options.batch_size.max(1)).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             if let Err(stop) = self.send_batch(run, chunk).await {
-                let unsent: Vec<i64> = chunks[i + 1..].iter().flat_map(|c| c.iter().map(|(r, _)| r.id)).collect();
+                let unsent: Vec<i64> = chunks[i + 1..]
+                    .iter()
+                    .flat_map(|c| c.iter().map(|(r, _)| r.id))
+                    .collect();
                 if !unsent.is_empty() {
-                    self.store.fail(&unsent, "not sent: an earlier batch of this run failed; planned again next run").await?;
+                    self.store
+                        .fail(
+                            &unsent,
+                            "not sent: an earlier batch of this run failed; planned again next run",
+                        )
+                        .await?;
                 }
                 return Err(stop);
             }
@@ -69,7 +114,12 @@ impl Syncer {
         let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
         self.store.mark_sending(&ids).await?;
         let batch = batch(chunk);
-        info!(add = batch.add.len(), update = batch.update.len(), delete = batch.delete.len(), "sending");
+        info!(
+            add = batch.add.len(),
+            update = batch.update.len(),
+            delete = batch.delete.len(),
+            "sending"
+        );
         match self.client.post_catalogs(&batch).await {
             Ok(outcome) => self.record_outcome(run, chunk, &outcome).await,
             Err(e) if e.may_have_been_applied() => {
@@ -81,7 +131,8 @@ impl Syncer {
             Err(e) => {
                 self.store.fail(&ids, &e.to_string()).await?;
                 run.counts.failed += ids.len() as i64;
-                run.unsettled.extend(chunk.iter().filter_map(|(_, d)| d.remote_id));
+                run.unsettled
+                    .extend(chunk.iter().filter_map(|(_, d)| d.remote_id));
                 Err(Stop::Failed(e.into()))
             }
         }
@@ -102,8 +153,17 @@ impl Syncer {
         Ok(())
     }
 
-    async fn record_outcome(&self, run: &mut Run, chunk: &[(OutboxRow, Decision)], outcome: &BatchOutcome) -> Result<(), Stop> {
-        let (mut adds, mut updates, mut deletes) = (outcome.add.iter(), outcome.update.iter(), outcome.delete.iter());
+    async fn record_outcome(
+        &self,
+        run: &mut Run,
+        chunk: &[(OutboxRow, Decision)],
+        outcome: &BatchOutcome,
+    ) -> Result<(), Stop> {
+        let (mut adds, mut updates, mut deletes) = (
+            outcome.add.iter(),
+            outcome.update.iter(),
+            outcome.delete.iter(),
+        );
         let body: String = outcome.body.chars().take(RESPONSE_KEPT).collect();
         let mut unknown = Vec::new();
         for (row, d) in chunk {
@@ -125,18 +185,28 @@ impl Syncer {
             }
         }
         if !unknown.is_empty() {
-            self.store.mark_in_doubt(&unknown, "the response did not say what became of it").await?;
+            self.store
+                .mark_in_doubt(&unknown, "the response did not say what became of it")
+                .await?;
             self.settle_now(run, &unknown).await?;
         }
         Ok(())
     }
 
-    async fn confirmed(&self, run: &mut Run, row: &OutboxRow, d: &Decision, created: Option<i64>) -> Result<()> {
+    async fn confirmed(
+        &self,
+        run: &mut Run,
+        row: &OutboxRow,
+        d: &Decision,
+        created: Option<i64>,
+    ) -> Result<()> {
         let replaces = match &d.push {
             Some(Push::Add { replaces, .. }) => *replaces,
             _ => None,
         };
-        self.store.confirm(row, created, replaces, &d.base_after).await?;
+        self.store
+            .confirm(row, created, replaces, &d.base_after)
+            .await?;
         match row.op.as_str() {
             "add" => run.counts.added += 1,
             "update" => run.counts.updated += 1,

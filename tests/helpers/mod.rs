@@ -25,7 +25,9 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     catalog_sync::telemetry::init_for_tests();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("catalog-sync.db")).await.unwrap();
+    let store = Store::open(&dir.path().join("catalog-sync.db"))
+        .await
+        .unwrap();
     TestApp {
         server: MockServer::start().await,
         store,
@@ -113,15 +115,22 @@ impl TestApp {
 
     /// SQL as a person would type it into `sqlite3`.
     pub async fn sql(&self, sql: &str) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(self.store.pool()).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(self.store.pool())
+            .await
+            .unwrap();
     }
 
     pub async fn query(&self, sql: &str) -> Vec<(Option<i64>, String)> {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(self.store.pool()).await.unwrap()
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.store.pool())
+            .await
+            .unwrap()
     }
 
     /// `(remote_id, name)` of every desired row, by id.
     pub async fn desired(&self) -> Vec<(Option<i64>, String)> {
-        self.query("SELECT remote_id, name FROM desired_catalogs ORDER BY id").await
+        self.query("SELECT remote_id, name FROM desired_catalogs ORDER BY id")
+            .await
     }
 }
