@@ -1,0 +1,366 @@
+//! `cargo bench`: requests per run against the lower bound, the wall time of a whole no-op
+//! `catalog-sync --once`, merge + plan time, and the idle daemon's memory and wake-ups.
+//! Prints one Markdown table (the README carries the figures measured on the project machine).
+//!
+//! `BENCH_IDLE_SECONDS` (default 60) sets how long the idle daemon is watched.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use catalog_sync::amocrm::{Client, ClientOptions, Credentials};
+use catalog_sync::catalog::{
+    ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog, SyncedCatalog,
+};
+use catalog_sync::reconcile::{MergeInput, merge};
+use catalog_sync::sandbox::{Sandbox, SandboxOptions};
+use catalog_sync::secret::Secret;
+use catalog_sync::store::Store;
+use catalog_sync::sync::{SyncOptions, Syncer};
+
+struct Row {
+    what: String,
+    measured: String,
+    target: String,
+    met: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; there is nothing to filter.
+    let mut rows = Vec::new();
+    rows.extend(requests_per_run().await);
+    rows.extend(whole_process().await);
+    rows.extend(merge_time());
+    rows.extend(idle_daemon().await);
+    println!("\n| measure | result | target | met |\n| --- | --- | --- | --- |");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} |",
+            r.what,
+            r.measured,
+            r.target,
+            if r.met { "yes" } else { "**no**" }
+        );
+    }
+}
+
+async fn sandbox() -> Sandbox {
+    let options = SandboxOptions {
+        rate_limit_per_second: None,
+        max_catalogs: 100,
+        ..Default::default()
+    };
+    Sandbox::start(options).await.expect("sandbox")
+}
+
+fn syncer(store: &Store, base_url: &str, batch_size: usize) -> Syncer {
+    let client = Client::new(ClientOptions {
+        base_url: base_url.parse().unwrap(),
+        credentials: Credentials::Token(Secret::new("sandbox-token")),
+        timeout: Duration::from_secs(10),
+        requests_per_second: 7,
+        max_retries: 0,
+        backoff_base: Duration::from_millis(1),
+    })
+    .unwrap();
+    let options = SyncOptions {
+        mode: Mode::Both,
+        policy: ConflictPolicy::LocalWins,
+        batch_size,
+        max_deletes: 10,
+        allow_deletes: false,
+    };
+    Syncer::new(store.clone(), client, options)
+}
+
+/// HTTP requests of one run after `edits`, against 1 GET + ceil(changes / batch_size) POSTs.
+async fn requests_per_run() -> Vec<Row> {
+    let scenarios: [(&str, usize, usize, &[&str]); 4] = [
+        ("no change", 0, 50, &[]),
+        (
+            "1 change",
+            1,
+            50,
+            &["UPDATE desired_catalogs SET name = name || ' renamed' WHERE id = 1"],
+        ),
+        ("10 mixed changes", 10, 50, MIXED),
+        ("10 changes, batch_size 3", 10, 3, MIXED),
+    ];
+    let mut rows = Vec::new();
+    for (what, changes, batch, edits) in scenarios {
+        let dir = tempfile::tempdir().unwrap();
+        let sb = sandbox().await;
+        for i in 0..10 {
+            sb.account()
+                .add_catalog(&format!("Catalog {i}"), "regular")
+                .unwrap();
+        }
+        let store = Store::open(&dir.path().join("b.db")).await.unwrap();
+        let s = syncer(&store, &sb.base_url(), batch);
+        s.run_once("bench").await.unwrap();
+        for sql in edits {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        let before = sb.account().counters();
+        s.run_once("bench").await.unwrap();
+        let after = sb.account().counters();
+        let (gets, posts) = (
+            after.catalogs_get - before.catalogs_get,
+            after.catalogs_post - before.catalogs_post,
+        );
+        let bound = 1 + changes.div_ceil(batch);
+        rows.push(Row {
+            what: format!("requests per run: {what}"),
+            measured: format!("{} ({gets} GET + {posts} POST)", gets + posts),
+            target: format!("= bound {bound}"),
+            met: gets + posts == bound,
+        });
+    }
+    rows
+}
+
+/// 4 updates, 3 adds, 3 deletes.
+const MIXED: &[&str] = &[
+    "UPDATE desired_catalogs SET name = name || ' renamed' WHERE id <= 4",
+    "INSERT INTO desired_catalogs (name) VALUES ('New 1'), ('New 2'), ('New 3')",
+    "DELETE FROM desired_catalogs WHERE id IN (8, 9, 10)",
+];
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn write_config(dir: &Path, base_url: &str, extra: &str) -> std::path::PathBuf {
+    let cfg = dir.join("bench.toml");
+    let body = format!(
+        "[amocrm]\nbase_url = \"{base_url}\"\n[auth]\ntoken = \"sandbox-token\"\n[database]\npath = \"{}\"\n[log]\nlevel = \"warn\"\n{extra}",
+        dir.join("bench.db").display()
+    );
+    std::fs::write(&cfg, body).unwrap();
+    cfg
+}
+
+/// p50/p95 of 30 whole `catalog-sync --once` processes doing nothing, next to one bare GET.
+async fn whole_process() -> Vec<Row> {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox().await;
+    sb.account().seed_example_account();
+    let cfg = write_config(dir.path(), &sb.base_url(), "");
+    let once = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+            .arg("-c")
+            .arg(&cfg)
+            .arg("--once")
+            .status()
+            .unwrap()
+    };
+    assert!(once().success(), "first sync");
+    let mut runs = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        // Blocking here is fine: the sandbox is served by the runtime's worker threads.
+        let ok = once().success();
+        runs.push(t.elapsed());
+        assert!(ok);
+    }
+    runs.sort();
+    let mut gets = Vec::new();
+    let url = format!("{}/api/v2/catalogs", sb.base_url());
+    for _ in 0..30 {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let t = Instant::now();
+        let client = reqwest::Client::new();
+        let r = client
+            .get(&url)
+            .bearer_auth("sandbox-token")
+            .send()
+            .await
+            .unwrap();
+        r.bytes().await.unwrap();
+        gets.push(t.elapsed());
+    }
+    gets.sort();
+    let p50 = percentile(&runs, 0.5);
+    vec![Row {
+        what: "no-op `catalog-sync --once`, whole process (30 runs)".into(),
+        measured: format!(
+            "p50 {}, p95 {} (one bare GET: p50 {})",
+            ms(p50),
+            ms(percentile(&runs, 0.95)),
+            ms(percentile(&gets, 0.5))
+        ),
+        target: "p50 < 25 ms".into(),
+        met: p50 < Duration::from_millis(25),
+    }]
+}
+
+/// The median time of `merge` for `n` catalogs, 1% of them changed on each side.
+fn merge_time() -> Vec<Row> {
+    [(10, 1.0), (10_000, 50.0)]
+        .into_iter()
+        .map(|(n, target_ms)| {
+            let fields = |name: String| Fields {
+                name,
+                kind: Some("regular".into()),
+                can_add_elements: Some(true),
+                can_show_in_cards: Some(false),
+                can_link_multiple: Some(true),
+                sort: Some(10),
+            };
+            let base: Vec<_> = (0..n)
+                .map(|i| SyncedCatalog {
+                    remote_id: i,
+                    fields: fields(format!("c{i}")),
+                })
+                .collect();
+            let local: Vec<_> = (0..n)
+                .map(|i| DesiredCatalog {
+                    id: i + 1,
+                    remote_id: Some(i),
+                    fields: fields(if i % 100 == 1 {
+                        format!("local {i}")
+                    } else {
+                        format!("c{i}")
+                    }),
+                    revision: 0,
+                })
+                .collect();
+            let remote: Vec<_> = (0..n)
+                .map(|i| RemoteCatalog {
+                    id: i,
+                    fields: fields(if i % 100 == 2 {
+                        format!("remote {i}")
+                    } else {
+                        format!("c{i}")
+                    }),
+                    created_by: None,
+                    created_at: None,
+                    raw_json: String::new(),
+                })
+                .collect();
+            let settled = BTreeMap::new();
+            let input = MergeInput {
+                base: &base,
+                local: &local,
+                remote: &remote,
+                mode: Mode::Both,
+                policy: ConflictPolicy::LocalWins,
+                settled: &settled,
+            };
+            let mut times: Vec<Duration> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(merge(std::hint::black_box(&input)));
+                    t.elapsed()
+                })
+                .collect();
+            times.sort();
+            let median = times[times.len() / 2];
+            Row {
+                what: format!("merge + plan, {n} catalogs"),
+                measured: format!("{:.3} ms", median.as_secs_f64() * 1000.0),
+                target: format!("< {target_ms} ms"),
+                met: median.as_secs_f64() * 1000.0 < target_ms,
+            }
+        })
+        .collect()
+}
+
+/// Resident memory, CPU time and context switches of every thread, from /proc.
+fn sample(pid: u32) -> (u64, u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kb = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let mut switches = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        let s = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        switches += s
+            .lines()
+            .filter(|l| l.contains("ctxt_switches"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    (rss_kb, ticks, switches)
+}
+
+/// The daemon between runs: a schedule that does not fire during the window.
+async fn idle_daemon() -> Vec<Row> {
+    let seconds: u64 = std::env::var("BENCH_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let dir = tempfile::tempdir().unwrap();
+    let sb = sandbox().await;
+    sb.account().seed_example_account();
+    let cfg = write_config(
+        dir.path(),
+        &sb.base_url(),
+        "[sync]\nschedule = \"0 0 1 1 *\"\n",
+    );
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .arg("-c")
+        .arg(&cfg)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    // Wait for the start-up run to be recorded, then let the process settle.
+    let store = Store::open(&dir.path().join("bench.db")).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while store
+        .status(1)
+        .await
+        .unwrap()
+        .runs
+        .first()
+        .and_then(|r| r.outcome.clone())
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the daemon never finished its first run"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (_, ticks0, switches0) = sample(pid);
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let (rss_kb, ticks1, switches1) = sample(pid);
+    child.kill().await.unwrap();
+    let cpu_ms = (ticks1 - ticks0) * 10;
+    let wakeups = switches1 - switches0;
+    vec![
+        Row {
+            what: format!("idle daemon: resident memory after {seconds} s"),
+            measured: format!("{:.1} MB", rss_kb as f64 / 1024.0),
+            target: "< 20 MB".into(),
+            met: rss_kb < 20 * 1024,
+        },
+        Row {
+            what: format!("idle daemon: CPU time and context switches over {seconds} s"),
+            measured: format!("{cpu_ms} ms CPU, {wakeups} context switches"),
+            target: "no wake-ups but the schedule".into(),
+            met: wakeups <= 2,
+        },
+    ]
+}
