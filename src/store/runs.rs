@@ -42,6 +42,8 @@ pub struct Status {
     pub outbox: Vec<(String, i64)>,
     pub open_conflicts: i64,
     pub last_success: Option<String>,
+    /// A 403 block still in force: nothing is sent until it ends.
+    pub blocked: Option<super::Block>,
 }
 
 fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
@@ -140,6 +142,7 @@ impl Store {
             outbox,
             open_conflicts,
             last_success: last_success.map(|r| r.0),
+            blocked: self.active_block(chrono::Utc::now()).await?,
         })
     }
 }
