@@ -80,6 +80,20 @@ impl Store {
         Ok(id)
     }
 
+    /// Closes runs that never finished (the process died): only called with the run lock held,
+    /// so no other run can be in progress. Returns how many.
+    pub async fn close_abandoned_runs(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE sync_runs SET finished_at = ?, outcome = 'failed', error = \
+             'the run stopped before it finished (killed or crashed); the next run settles its outbox' \
+             WHERE finished_at IS NULL",
+        )
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn finish_run(
         &self,
         id: i64,

@@ -136,6 +136,13 @@ impl Syncer {
     /// ([`LockError`](crate::store::LockError), naming the other process).
     pub async fn run_once(&self, trigger: &str) -> Result<RunReport> {
         let _lock = self.store.lock_for_run()?;
+        let abandoned = self.store.close_abandoned_runs().await?;
+        if abandoned > 0 {
+            warn!(
+                runs = abandoned,
+                "closed runs that stopped before they finished"
+            );
+        }
         let id = self.store.start_run(trigger).await?;
         let requests_before = self.client.requests_sent();
         let mut run = Run {
