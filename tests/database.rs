@@ -111,3 +111,30 @@ async fn two_rows_claiming_the_same_remote_id_are_refused_by_sqlite_at_insert() 
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_remote_id_the_account_does_not_have_is_reported_and_skipped_and_the_row_kept() {
+    let app = spawn_app().await;
+    app.account_has(&[item(1, "Goods")], 1).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&app.server)
+        .await;
+    app.sql("INSERT INTO desired_catalogs (name, remote_id) VALUES ('Ghost', 99)")
+        .await;
+
+    let report = app.run().await;
+
+    assert_eq!(report.outcome.exit_code(), 4);
+    assert_eq!(report.counts.invalid, 1);
+    assert!(
+        report.plan.invalid[0]
+            .to_string()
+            .contains("remote_id 99 is not in the account")
+    );
+    assert_eq!(
+        app.desired().await,
+        vec![(Some(99), "Ghost".into()), (Some(1), "Goods".into())]
+    );
+}

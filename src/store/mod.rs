@@ -6,6 +6,7 @@
 mod blocks;
 mod catalogs;
 mod conflicts;
+mod explain;
 mod lock;
 mod outbox;
 mod rows;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{
 
 pub use blocks::Block;
 pub use conflicts::OpenConflict;
+pub use explain::explain;
 pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
 pub use runs::{RunCounts, RunRow, Status};

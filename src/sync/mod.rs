@@ -135,6 +135,12 @@ impl Syncer {
     /// the report; `Err` means the database itself failed, or another run holds this database
     /// ([`LockError`](crate::store::LockError), naming the other process).
     pub async fn run_once(&self, trigger: &str) -> Result<RunReport> {
+        self.run_locked(trigger)
+            .await
+            .map_err(|e| crate::store::explain(e, self.store.path()))
+    }
+
+    async fn run_locked(&self, trigger: &str) -> Result<RunReport> {
         let _lock = self.store.lock_for_run()?;
         let abandoned = self.store.close_abandoned_runs().await?;
         if abandoned > 0 {
@@ -161,6 +167,7 @@ impl Syncer {
             Err(Stop::Aborted(why)) => (Outcome::Aborted, Some(why)),
             Err(Stop::Failed(e)) => {
                 let e = self.remember_block(id, e).await;
+                let e = crate::store::explain(e, self.store.path());
                 (Outcome::Failed, Some(format!("{e:#}")))
             }
         };
