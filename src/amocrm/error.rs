@@ -18,8 +18,9 @@ const NO_LIST_RIGHTS: i64 = 244;
 pub enum ApiError {
     /// 401: the token is wrong, expired or revoked. Needs a person.
     #[error(
-        "amoCRM answered 401 Unauthorized ({detail}): the token was rejected (expired or \
-         revoked); check auth.token"
+        "amoCRM answered 401 Unauthorized ({detail}): the long-lived token (auth.method = \
+         token) was rejected: it is wrong, expired or revoked, or the integration is disabled; \
+         generate a new token in the integration's settings and check auth.token"
     )]
     Unauthorized { detail: String },
 

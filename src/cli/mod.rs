@@ -198,5 +198,6 @@ pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> 
         max_deletes: settings.sync.max_deletes,
         allow_deletes,
     };
-    Ok(Syncer::new(store, client(settings)?, options))
+    Ok(Syncer::new(store, client(settings)?, options)
+        .with_blocked_cooldown(settings.http.blocked_cooldown))
 }

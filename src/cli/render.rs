@@ -254,6 +254,7 @@ pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
         let out = json!({
             "database": settings.database.path,
             "last_success": s.last_success,
+            "blocked": s.blocked,
             "open_conflicts": s.open_conflicts,
             "outbox": outbox,
             "runs": s.runs,
@@ -277,6 +278,12 @@ pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
         }
     );
     println!("Open conflicts: {}", s.open_conflicts);
+    if let Some(b) = &s.blocked {
+        println!(
+            "Blocked:       amoCRM answered 403 at {}; sending nothing until {}",
+            b.blocked_at, b.until
+        );
+    }
     if s.runs.is_empty() {
         println!("\nNo runs yet.");
         return Ok(());

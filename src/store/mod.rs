@@ -3,8 +3,11 @@
 //! Transactions are short (a pull, one adoption, one batch's results) so that a person editing
 //! `desired_catalogs` with `sqlite3` never waits long for the write lock.
 
+mod blocks;
 mod catalogs;
 mod conflicts;
+mod explain;
+mod lock;
 mod outbox;
 mod rows;
 mod runs;
@@ -20,7 +23,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use blocks::Block;
 pub use conflicts::OpenConflict;
+pub use explain::explain;
+pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
 pub use runs::{RunCounts, RunRow, Status};
 
@@ -28,11 +34,18 @@ pub use runs::{RunCounts, RunRow, Status};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The migrations, embedded at build time (`build.rs` reruns when the folder changes).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    20261126000001,
-    "initial",
-    include_str!("../../migrations/20261126000001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        20261126000001,
+        "initial",
+        include_str!("../../migrations/20261126000001_initial.sql"),
+    ),
+    (
+        20261126000002,
+        "resilience",
+        include_str!("../../migrations/20261126000002_resilience.sql"),
+    ),
+];
 
 /// The database of one catalog-sync installation.
 #[derive(Debug, Clone)]

@@ -42,6 +42,8 @@ pub struct Status {
     pub outbox: Vec<(String, i64)>,
     pub open_conflicts: i64,
     pub last_success: Option<String>,
+    /// A 403 block still in force: nothing is sent until it ends.
+    pub blocked: Option<super::Block>,
 }
 
 fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
@@ -76,6 +78,20 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
+    }
+
+    /// Closes runs that never finished (the process died): only called with the run lock held,
+    /// so no other run can be in progress. Returns how many.
+    pub async fn close_abandoned_runs(&self) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE sync_runs SET finished_at = ?, outcome = 'failed', error = \
+             'the run stopped before it finished (killed or crashed); the next run settles its outbox' \
+             WHERE finished_at IS NULL",
+        )
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     pub async fn finish_run(
@@ -140,6 +156,7 @@ impl Store {
             outbox,
             open_conflicts,
             last_success: last_success.map(|r| r.0),
+            blocked: self.active_block(chrono::Utc::now()).await?,
         })
     }
 }

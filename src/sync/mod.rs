@@ -1,10 +1,15 @@
 //! One reconcile, top to bottom: pull → settle in-doubt operations → merge → delete guard →
 //! adopt → outbox → send → record. Also `plan`, which stops after the merge and writes nothing.
 
+mod block;
+mod crash;
 mod in_doubt;
 mod send;
 
+pub use crash::CrashPoint;
+
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -74,7 +79,14 @@ pub struct Syncer {
     store: Store,
     client: Client,
     options: SyncOptions,
+    /// `http.blocked_cooldown_seconds`: after a 403, send nothing for this long.
+    blocked_cooldown: Duration,
+    /// Test-only crash hook (see [`CrashPoint`]).
+    crash: Option<CrashPoint>,
 }
+
+/// The default of `http.blocked_cooldown_seconds`.
+const DEFAULT_BLOCKED_COOLDOWN: Duration = Duration::from_secs(900);
 
 /// Why a run stopped early.
 enum Stop {
@@ -104,7 +116,15 @@ impl Syncer {
             store,
             client,
             options,
+            blocked_cooldown: DEFAULT_BLOCKED_COOLDOWN,
+            crash: None,
         }
+    }
+
+    /// Sets `http.blocked_cooldown_seconds` (900 s unless set).
+    pub fn with_blocked_cooldown(mut self, cooldown: Duration) -> Syncer {
+        self.blocked_cooldown = cooldown;
+        self
     }
 
     pub fn store(&self) -> &Store {
@@ -112,8 +132,23 @@ impl Syncer {
     }
 
     /// One full reconcile. Errors of the run itself are recorded in `sync_runs` and returned in
-    /// the report; `Err` means the database itself failed.
+    /// the report; `Err` means the database itself failed, or another run holds this database
+    /// ([`LockError`](crate::store::LockError), naming the other process).
     pub async fn run_once(&self, trigger: &str) -> Result<RunReport> {
+        self.run_locked(trigger)
+            .await
+            .map_err(|e| crate::store::explain(e, self.store.path()))
+    }
+
+    async fn run_locked(&self, trigger: &str) -> Result<RunReport> {
+        let _lock = self.store.lock_for_run()?;
+        let abandoned = self.store.close_abandoned_runs().await?;
+        if abandoned > 0 {
+            warn!(
+                runs = abandoned,
+                "closed runs that stopped before they finished"
+            );
+        }
         let id = self.store.start_run(trigger).await?;
         let requests_before = self.client.requests_sent();
         let mut run = Run {
@@ -130,7 +165,11 @@ impl Syncer {
             Ok(()) if self.needs_a_person(&run) => (Outcome::Partial, None),
             Ok(()) => (Outcome::Ok, None),
             Err(Stop::Aborted(why)) => (Outcome::Aborted, Some(why)),
-            Err(Stop::Failed(e)) => (Outcome::Failed, Some(format!("{e:#}"))),
+            Err(Stop::Failed(e)) => {
+                let e = self.remember_block(id, e).await;
+                let e = crate::store::explain(e, self.store.path());
+                (Outcome::Failed, Some(format!("{e:#}")))
+            }
         };
         self.store
             .finish_run(id, outcome.as_str(), &run.counts, error.as_deref())
@@ -156,6 +195,7 @@ impl Syncer {
     }
 
     async fn reconcile(&self, run: &mut Run) -> Result<(), Stop> {
+        self.check_block().await?;
         let remote = self.client.list_catalogs().await?;
         run.counts.pulled = remote.len() as i64;
         info!(catalogs = remote.len(), "pulled");

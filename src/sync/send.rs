@@ -4,7 +4,7 @@
 use anyhow::Result;
 use tracing::{info, warn};
 
-use super::{Run, Stop, Syncer};
+use super::{CrashPoint, Run, Stop, Syncer};
 use crate::amocrm::{AddItem, Batch, BatchOutcome, ItemResult, UpdateItem};
 use crate::reconcile::{Decision, Push};
 use crate::store::{NewOp, OutboxRow};
@@ -88,6 +88,7 @@ impl Syncer {
         pushes.sort_by_key(|d| d.push.as_ref().map(order));
         let ops: Vec<NewOp> = pushes.iter().map(new_op).collect();
         let rows = self.store.enqueue(run.id, &ops).await?;
+        self.crash_if(CrashPoint::AfterPlan);
         let work: Vec<(OutboxRow, Decision)> = rows.into_iter().zip(pushes).collect();
         let chunks: Vec<_> = work.chunks(self.options.batch_size.max(1)).collect();
         for (i, chunk) in chunks.iter().enumerate() {
@@ -113,6 +114,7 @@ impl Syncer {
     async fn send_batch(&self, run: &mut Run, chunk: &[(OutboxRow, Decision)]) -> Result<(), Stop> {
         let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
         self.store.mark_sending(&ids).await?;
+        self.crash_if(CrashPoint::AfterSending);
         let batch = batch(chunk);
         info!(
             add = batch.add.len(),
@@ -121,7 +123,10 @@ impl Syncer {
             "sending"
         );
         match self.client.post_catalogs(&batch).await {
-            Ok(outcome) => self.record_outcome(run, chunk, &outcome).await,
+            Ok(outcome) => {
+                self.crash_if(CrashPoint::AfterPost);
+                self.record_outcome(run, chunk, &outcome).await
+            }
             Err(e) if e.may_have_been_applied() => {
                 warn!(error = %e, rows = ids.len(), "outcome unknown; checking the account");
                 self.store.mark_in_doubt(&ids, &e.to_string()).await?;
@@ -146,6 +151,10 @@ impl Syncer {
                 self.store.save_pull(&remote).await?;
             }
             Err(e) => {
+                if matches!(e, crate::amocrm::ApiError::Blocked { .. }) {
+                    let blocked = self.remember_block(run.id, e.clone().into()).await;
+                    warn!(error = %format!("{blocked:#}"), "blocked while checking the account");
+                }
                 warn!(error = %e, "cannot check the account now; the next run settles them");
                 run.in_doubt += ids.len();
             }
@@ -174,7 +183,10 @@ impl Syncer {
                 Push::Delete { .. } => deletes.next().map(done),
             };
             match result.unwrap_or(ItemResult::Unknown) {
-                ItemResult::Done(created) => self.confirmed(run, row, d, created).await?,
+                ItemResult::Done(created) => {
+                    self.confirmed(run, row, d, created).await?;
+                    self.crash_if(CrashPoint::MidRecording);
+                }
                 ItemResult::Failed(message) => {
                     warn!(outbox_id = row.id, op = %row.op, name = %d.name, %message, "the account refused the item");
                     self.store.fail(&[row.id], &message).await?;
