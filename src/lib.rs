@@ -8,6 +8,7 @@ pub mod amocrm;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod notify;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schedule;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use catalog_sync::cli::{self, Cli};
-use catalog_sync::telemetry;
+use catalog_sync::telemetry::{self, LogFormat};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -22,11 +22,14 @@ async fn main() -> ExitCode {
         &settings.log.level,
         cli.global.verbosity(),
     );
+    let format = settings.log.format;
     match cli::run(cli, settings).await {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "failed");
-            eprintln!("catalog-sync: {e:#}");
+            if format == LogFormat::Text {
+                eprintln!("catalog-sync: {e:#}");
+            }
             ExitCode::from(1)
         }
     }

@@ -82,7 +82,12 @@ impl Global {
 
 /// Settings for this invocation.
 pub fn load_settings(global: &Global) -> Result<Settings> {
-    Settings::load(global.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
+    load_settings_from(global.config.as_deref())
+}
+
+/// Settings from the defaults, `file` and the environment (at start, and again on SIGHUP).
+pub fn load_settings_from(file: Option<&std::path::Path>) -> Result<Settings> {
+    Settings::load(file).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Runs the command and returns the process exit code.
@@ -96,7 +101,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
             once(&settings, allow_deletes, "once").await
         }
         Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
-        None | Some(Command::Run { once: false }) => daemon::run(&settings, allow_deletes).await,
+        None | Some(Command::Run { once: false }) => {
+            let options = daemon::DaemonOptions {
+                config: cli.global.config.clone(),
+                allow_deletes,
+                verbosity: cli.global.verbosity(),
+            };
+            daemon::run(settings, options).await
+        }
         Some(Command::Plan {
             json,
             detailed_exitcode,

@@ -5,6 +5,7 @@ mod in_doubt;
 mod send;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -74,6 +75,8 @@ pub struct Syncer {
     store: Store,
     client: Client,
     options: SyncOptions,
+    /// Set by [`Syncer::request_stop`]: send no further batch.
+    stopping: AtomicBool,
 }
 
 /// Why a run stopped early.
@@ -104,7 +107,18 @@ impl Syncer {
             store,
             client,
             options,
+            stopping: AtomicBool::new(false),
         }
+    }
+
+    /// The daemon is stopping: the run in progress finishes the exchange in flight and its
+    /// database write, then sends nothing more (unsent operations are planned again next run).
+    pub fn request_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     pub fn store(&self) -> &Store {
