@@ -1,6 +1,7 @@
 //! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
 
 mod daemon;
+pub mod health;
 mod render;
 
 use std::path::PathBuf;
@@ -66,7 +67,8 @@ pub enum Command {
         #[arg(long)]
         detailed_exitcode: bool,
     },
-    /// Last runs, outbox backlog, open conflicts, time since the last success.
+    /// Last runs, outbox backlog, open conflicts, time since the last success. Exits 1 when
+    /// no run succeeded within three schedule intervals (a health check).
     Status {
         /// Machine-readable output.
         #[arg(long)]
@@ -89,6 +91,10 @@ pub fn load_settings(global: &Global) -> Result<Settings> {
 pub fn load_settings_from(file: Option<&std::path::Path>) -> Result<Settings> {
     Settings::load(file).map_err(|e| anyhow::anyhow!("{e}"))
 }
+
+/// `status` exit code when the service looks unhealthy (see [`health`]): the general error code,
+/// so that `catalog-sync status` works as a health check.
+pub const UNHEALTHY: i32 = 1;
 
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
@@ -124,8 +130,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
         }
         Some(Command::Status { json }) => {
             let store = Store::open(&settings.database.path).await?;
-            render::status(&store.status(10).await?, &settings, json)?;
-            Ok(0)
+            let status = store.status(10).await?;
+            let health = health::check(&status, &settings.sync.schedule, chrono::Utc::now());
+            render::status(&status, &health, &settings, json)?;
+            Ok(if health.healthy { 0 } else { UNHEALTHY })
         }
     }
 }
