@@ -1,10 +1,12 @@
 //! The daemon binary against the sandbox: the schedule, signals, JSON logs. The systemd notify
-//! protocol is in `tests/daemon/notify.rs`.
+//! protocol is in `tests/daemon/notify.rs`, the unit file's environment in `tests/daemon/unit.rs`.
 
 #[path = "daemon/harness.rs"]
 mod harness;
 #[path = "daemon/notify.rs"]
 mod notify;
+#[path = "daemon/unit.rs"]
+mod unit;
 
 use std::time::Duration;
 
