@@ -268,6 +268,27 @@ mod tests {
     }
 
     #[test]
+    fn a_reloaded_filter_applies_to_the_next_events() {
+        let buffer = Buffer::default();
+        let (subscriber, reload) = subscriber(
+            LogFormat::Json,
+            default_filter("info", 0),
+            buffer.clone(),
+            false,
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!("hidden");
+            reload(default_filter("debug", 0)).unwrap();
+            tracing::debug!("shown");
+            reload(default_filter("warn", 0)).unwrap();
+            tracing::info!("hidden again");
+        });
+        let out = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(out.contains("\"shown\""), "{out}");
+    }
+
+    #[test]
     fn level_directives_are_checked() {
         assert!(check_level("info").is_ok());
         assert!(check_level("WARN").is_ok());
