@@ -17,14 +17,18 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
-use tokio::signal::unix::{Signal as UnixSignal, SignalKind, signal};
-use tokio::time::{Instant, Interval, MissedTickBehavior};
+use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use crate::config::Settings;
 use crate::notify::Notifier;
+use crate::schedule::Schedule;
 use crate::sync::{RunReport, Syncer};
 use crate::telemetry;
+
+mod wake;
+
+use wake::{Signal, Signals, Ticker};
 
 /// A run longer than this counts as stuck: the watchdog pings stop, so that systemd (with
 /// `WatchdogSec=`) restarts the service.
@@ -126,9 +130,7 @@ impl Daemon {
     ) -> Result<Wake> {
         loop {
             let schedule = &self.settings.sync.schedule;
-            let from = (*after).max(Utc::now());
-            let next = schedule
-                .next_after(from)
+            let next = next_tick(schedule, *after, Utc::now())
                 .with_context(|| format!("sync.schedule \"{schedule}\" never fires again"))?;
             let wait = (next - Utc::now()).to_std().unwrap_or_default();
             info!(next = %stamp(next), schedule = %schedule, "next run");
@@ -266,6 +268,16 @@ async fn finish<F: Future<Output = Result<RunReport>>>(
     }
 }
 
+/// The first tick after both the last tick handled (`after`) and `now`: a run that overran skips
+/// the ticks it missed, and waking a hair early never repeats a tick.
+fn next_tick(
+    schedule: &Schedule,
+    after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    schedule.next_after(after.max(now))
+}
+
 /// `last run 12 ok at 2025-01-01T10:00:00Z (pulled 3, added 1, ...)`.
 fn summary(r: &RunReport) -> String {
     let c = &r.counts;
@@ -288,55 +300,5 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// What a signal asks for.
-enum Signal {
-    Stop(&'static str),
-    Reload,
-}
-
-/// SIGTERM, SIGINT and SIGHUP, caught from the start (before the database is opened).
-struct Signals {
-    term: UnixSignal,
-    int: UnixSignal,
-    hup: UnixSignal,
-}
-
-impl Signals {
-    fn new() -> Result<Signals> {
-        Ok(Signals {
-            term: signal(SignalKind::terminate())?,
-            int: signal(SignalKind::interrupt())?,
-            hup: signal(SignalKind::hangup())?,
-        })
-    }
-
-    async fn recv(&mut self) -> Signal {
-        tokio::select! {
-            _ = self.term.recv() => Signal::Stop("SIGTERM"),
-            _ = self.int.recv() => Signal::Stop("SIGINT"),
-            _ = self.hup.recv() => Signal::Reload,
-        }
-    }
-}
-
-/// The watchdog's beat: every half `WATCHDOG_USEC`, or never.
-struct Ticker(Option<Interval>);
-
-impl Ticker {
-    fn new(every: Option<Duration>) -> Ticker {
-        Ticker(every.map(|every| {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            interval
-        }))
-    }
-
-    async fn tick(&mut self) {
-        match &mut self.0 {
-            Some(interval) => {
-                interval.tick().await;
-            }
-            None => std::future::pending().await,
-        }
-    }
-}
+#[cfg(test)]
+mod tests;
