@@ -51,7 +51,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Reconcile on the cron schedule until SIGTERM/SIGINT (the default).
+    /// Reconcile on the cron schedule until SIGTERM/SIGINT (the default); SIGHUP re-reads the
+    /// configuration.
     Run {
         /// One full reconcile, then exit.
         #[arg(long)]
