@@ -3,6 +3,7 @@
 //! Logs always go to stderr; stdout belongs to command output (`plan --json`, `status --json`).
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tracing::Subscriber;
@@ -39,12 +40,46 @@ pub fn init(format: LogFormat, level: &str, verbosity: i8) {
             None => (default_filter(level, verbosity), None),
         };
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr, ansi))
-        .is_ok()
-        && let Some(problem) = ignored
-    {
-        tracing::warn!(%problem, "RUST_LOG is not a valid filter; using log.level instead");
+    let (subscriber, reload) = subscriber(format, filter, std::io::stderr, ansi);
+    if tracing::subscriber::set_global_default(subscriber).is_ok() {
+        let _ = RELOAD.set(Installed { format, reload });
+        if let Some(problem) = ignored {
+            tracing::warn!(%problem, "RUST_LOG is not a valid filter; using log.level instead");
+        }
     }
+}
+
+/// Swaps the level filter of the installed subscriber.
+type Reload = Box<dyn Fn(EnvFilter) -> Result<(), String> + Send + Sync>;
+
+/// What [`init`] installed, for [`reload`].
+struct Installed {
+    format: LogFormat,
+    reload: Reload,
+}
+
+static RELOAD: OnceLock<Installed> = OnceLock::new();
+
+/// Applies a new `log.level` (SIGHUP) to the subscriber [`init`] installed. Returns what could not
+/// be applied, for the caller to log: a changed `log.format` needs a restart, and a valid
+/// `RUST_LOG` keeps overriding `log.level`.
+pub fn reload(format: LogFormat, level: &str, verbosity: i8) -> Vec<String> {
+    let Some(installed) = RELOAD.get() else {
+        return vec![];
+    };
+    let mut kept = vec![];
+    if format != installed.format {
+        kept.push("log.format: a new format applies after a restart".to_owned());
+    }
+    let rust_log = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| EnvFilter::builder().parse(v.trim()).is_ok() && !v.trim().is_empty());
+    if rust_log.is_some() {
+        kept.push("log.level: RUST_LOG is set and overrides it".to_owned());
+    } else if let Err(e) = (installed.reload)(default_filter(level, verbosity)) {
+        kept.push(format!("log.level: {e}"));
+    }
+    kept
 }
 
 /// For tests: silent unless `TEST_LOG=1`, then debug-level text into the test's captured output
@@ -115,13 +150,13 @@ fn shift_levels(level: &str, verbosity: i8) -> String {
     shifted.join(",")
 }
 
-/// The subscriber for `format`, writing to `writer`.
+/// The subscriber for `format`, writing to `writer`, and the way to change its filter later.
 fn subscriber<W>(
     format: LogFormat,
     filter: EnvFilter,
     writer: W,
     ansi: bool,
-) -> Box<dyn Subscriber + Send + Sync>
+) -> (Box<dyn Subscriber + Send + Sync>, Reload)
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -129,16 +164,28 @@ where
         .with_env_filter(filter)
         .with_writer(writer);
     match format {
-        LogFormat::Text => Box::new(builder.compact().with_ansi(ansi).finish()),
-        LogFormat::Json => Box::new(
-            builder
+        LogFormat::Text => {
+            let builder = builder.compact().with_ansi(ansi).with_filter_reloading();
+            let handle = builder.reload_handle();
+            (
+                Box::new(builder.finish()),
+                Box::new(move |f| handle.reload(f).map_err(|e| e.to_string())),
+            )
+        }
+        LogFormat::Json => {
+            let builder = builder
                 .json()
                 .with_ansi(false)
                 .with_current_span(true)
                 .with_span_list(true)
                 .flatten_event(true)
-                .finish(),
-        ),
+                .with_filter_reloading();
+            let handle = builder.reload_handle();
+            (
+                Box::new(builder.finish()),
+                Box::new(move |f| handle.reload(f).map_err(|e| e.to_string())),
+            )
+        }
     }
 }
 
@@ -169,7 +216,7 @@ mod tests {
 
     fn capture(format: LogFormat, level: &str, verbosity: i8) -> String {
         let buffer = Buffer::default();
-        let subscriber = subscriber(
+        let (subscriber, _) = subscriber(
             format,
             default_filter(level, verbosity),
             buffer.clone(),
@@ -218,6 +265,27 @@ mod tests {
         assert_eq!(shift_levels("warn", -9), "off");
         assert_eq!(shift_levels("info,sqlx=warn", 1), "debug,sqlx=warn");
         assert_eq!(shift_levels("catalog_sync=debug", 1), "catalog_sync=debug");
+    }
+
+    #[test]
+    fn a_reloaded_filter_applies_to_the_next_events() {
+        let buffer = Buffer::default();
+        let (subscriber, reload) = subscriber(
+            LogFormat::Json,
+            default_filter("info", 0),
+            buffer.clone(),
+            false,
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!("hidden");
+            reload(default_filter("debug", 0)).unwrap();
+            tracing::debug!("shown");
+            reload(default_filter("warn", 0)).unwrap();
+            tracing::info!("hidden again");
+        });
+        let out = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(out.contains("\"shown\""), "{out}");
     }
 
     #[test]

@@ -105,5 +105,57 @@ async fn status_shows_the_last_runs_and_the_outbox() {
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["runs"][0]["outcome"], json!("ok"));
     assert_eq!(status["runs"][0]["pulled"], json!(1));
+    assert!(
+        status["runs"][0]["duration_seconds"].is_number(),
+        "{status}"
+    );
     assert!(status["last_success"].is_string());
+    assert_eq!(status["healthy"], json!(true));
+    assert_eq!(status["health"]["schedule_interval_seconds"], json!(300));
+    let text = catalog_sync(&cfg, &["status"]).await;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Health:         ok") && text.contains("duration"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn status_exits_1_as_a_health_check_when_no_run_succeeded_recently() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "");
+    let never = catalog_sync(&cfg, &["status", "--json"]).await;
+    assert_eq!(never.status.code(), Some(1), "{never:?}");
+    let status: serde_json::Value = serde_json::from_slice(&never.stdout).unwrap();
+    assert_eq!(status["healthy"], json!(false));
+    assert_eq!(
+        status["health"]["problems"][0],
+        json!("no run has succeeded yet")
+    );
+
+    app.account_has(&[item(1, "Goods")], 1).await;
+    assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
+    app.sql("UPDATE sync_runs SET finished_at = '2020-01-01T00:00:00.000Z'")
+        .await;
+    let stale = catalog_sync(&cfg, &["status"]).await;
+    assert_eq!(stale.status.code(), Some(1), "{stale:?}");
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert!(
+        text.contains("UNHEALTHY: the last successful run was"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_schedule_stops_the_daemon_at_start_showing_the_expression() {
+    let app = spawn_app().await;
+    let cfg = config(&app, "[sync]\nschedule = \"*/5 * * *\"\n");
+    let out = catalog_sync(&cfg, &["run"]).await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sync.schedule") && err.contains("\"*/5 * * *\""),
+        "{err}"
+    );
+    assert!(err.contains("has 4 fields"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
 
 mod daemon;
+pub mod health;
 pub mod render;
 
 use std::path::PathBuf;
@@ -51,7 +52,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Reconcile on the cron schedule until SIGTERM/SIGINT (the default).
+    /// Reconcile on the cron schedule until SIGTERM/SIGINT (the default); SIGHUP re-reads the
+    /// configuration.
     Run {
         /// One full reconcile, then exit.
         #[arg(long)]
@@ -67,7 +69,8 @@ pub enum Command {
         #[arg(long)]
         detailed_exitcode: bool,
     },
-    /// Last runs, outbox backlog, open conflicts, time since the last success.
+    /// Last runs, outbox backlog, open conflicts, time since the last success. Exits 1 when
+    /// no run succeeded within three schedule intervals (a health check).
     Status {
         /// Machine-readable output.
         #[arg(long)]
@@ -97,7 +100,7 @@ impl Global {
 
 /// Settings for this invocation.
 pub fn load_settings(global: &Global) -> Result<Settings> {
-    Settings::load(global.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
+    load_settings_from(global.config.as_deref())
 }
 
 /// Runs the binary: commands that need no settings first, then the rest. Returns the exit code.
@@ -116,10 +119,27 @@ pub async fn main(cli: Cli) -> Result<i32> {
         _ => {
             let settings = load_settings(&cli.global)?;
             telemetry::init(settings.log.format, &settings.log.level, verbosity);
-            run(cli, settings).await
+            let json = settings.log.format == LogFormat::Json;
+            match run(cli, settings).await {
+                // With JSON logs, stderr carries nothing but JSON objects.
+                Err(e) if json => {
+                    tracing::error!(error = format!("{e:#}"), "failed");
+                    Ok(1)
+                }
+                other => other,
+            }
         }
     }
 }
+
+/// Settings from the defaults, `file` and the environment (at start, and again on SIGHUP).
+pub fn load_settings_from(file: Option<&std::path::Path>) -> Result<Settings> {
+    Settings::load(file).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `status` exit code when the service looks unhealthy (see [`health`]): the general error code,
+/// so that `catalog-sync status` works as a health check.
+pub const UNHEALTHY: i32 = 1;
 
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
@@ -132,7 +152,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
             once(&settings, allow_deletes, "once").await
         }
         Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
-        None | Some(Command::Run { once: false }) => daemon::run(&settings, allow_deletes).await,
+        None | Some(Command::Run { once: false }) => {
+            let options = daemon::DaemonOptions {
+                config: cli.global.config.clone(),
+                allow_deletes,
+                verbosity: cli.global.verbosity(),
+            };
+            daemon::run(settings, options).await
+        }
         Some(Command::Plan {
             json,
             detailed_exitcode,
@@ -148,8 +175,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
         }
         Some(Command::Status { json }) => {
             let store = Store::open(&settings.database.path).await?;
-            render::status(&store.status(10).await?, &settings, json)?;
-            Ok(0)
+            let status = store.status(10).await?;
+            let health = health::check(&status, &settings.sync.schedule, chrono::Utc::now());
+            render::status(&status, &health, &settings, json)?;
+            Ok(if health.healthy { 0 } else { UNHEALTHY })
         }
         Some(Command::Demo { .. } | Command::Sandbox { .. }) => {
             unreachable!("handled by cli::main without settings")

@@ -1,7 +1,11 @@
 //! What the commands print: aligned plain-text tables for people, JSON for machines.
 
+use std::time::Duration;
+
 use anyhow::Result;
 use serde_json::json;
+
+use super::health::{self, Health};
 
 use crate::catalog::{Field, Fields};
 use crate::config::Settings;
@@ -243,34 +247,52 @@ pub fn report(r: &RunReport) {
     }
 }
 
-/// `catalog-sync status`.
-pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
+/// `catalog-sync status`: the health verdict first, then the figures behind it.
+pub fn status(s: &Status, health: &Health, settings: &Settings, as_json: bool) -> Result<()> {
     if as_json {
         let outbox: serde_json::Map<_, _> = s
             .outbox
             .iter()
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
+        let mut runs = serde_json::to_value(&s.runs)?;
+        for (run, row) in runs.as_array_mut().into_iter().flatten().zip(&s.runs) {
+            let seconds = health::duration(row).map(|d| d.as_secs_f64());
+            run["duration_seconds"] = json!(seconds);
+        }
         let out = json!({
             "database": settings.database.path,
+            "healthy": health.healthy,
+            "health": health,
             "last_success": s.last_success,
             "blocked": s.blocked,
             "open_conflicts": s.open_conflicts,
             "outbox": outbox,
-            "runs": s.runs,
+            "runs": runs,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!("Database:      {}", settings.database.path.display());
-    println!("Account:       {}", settings.amocrm.base_url);
+    println!("Database:       {}", settings.database.path.display());
+    println!("Account:        {}", settings.amocrm.base_url);
     println!(
-        "Last success:  {}",
+        "Health:         {}",
+        if health.healthy {
+            "ok".to_owned()
+        } else {
+            format!("UNHEALTHY: {}", health.problems.join("; "))
+        }
+    );
+    let ago = health.last_success_age_seconds.map_or(String::new(), |a| {
+        format!(" ({} ago)", health::human(Duration::from_secs(a)))
+    });
+    println!(
+        "Last success:   {}{ago}",
         s.last_success.as_deref().unwrap_or("never")
     );
     let backlog: Vec<String> = s.outbox.iter().map(|(k, v)| format!("{k} {v}")).collect();
     println!(
-        "Outbox:        {}",
+        "Outbox:         {}",
         if backlog.is_empty() {
             "empty".into()
         } else {
@@ -291,6 +313,7 @@ pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
     let head = [
         "run",
         "started",
+        "duration",
         "trigger",
         "outcome",
         "pulled",
@@ -308,6 +331,7 @@ pub fn status(s: &Status, settings: &Settings, as_json: bool) -> Result<()> {
         rows.push(vec![
             r.id.to_string(),
             r.started_at.clone(),
+            health::duration(r).map_or("-".into(), health::human),
             r.trigger.clone(),
             r.outcome.clone().unwrap_or_else(|| "running".into()),
             c.pulled.to_string(),

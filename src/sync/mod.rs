@@ -9,6 +9,7 @@ mod send;
 pub use crash::CrashPoint;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -83,6 +84,8 @@ pub struct Syncer {
     blocked_cooldown: Duration,
     /// Test-only crash hook (see [`CrashPoint`]).
     crash: Option<CrashPoint>,
+    /// Set by [`Syncer::request_stop`]: send no further batch.
+    stopping: AtomicBool,
 }
 
 /// The default of `http.blocked_cooldown_seconds`.
@@ -118,6 +121,7 @@ impl Syncer {
             options,
             blocked_cooldown: DEFAULT_BLOCKED_COOLDOWN,
             crash: None,
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -125,6 +129,16 @@ impl Syncer {
     pub fn with_blocked_cooldown(mut self, cooldown: Duration) -> Syncer {
         self.blocked_cooldown = cooldown;
         self
+    }
+
+    /// The daemon is stopping: the run in progress finishes the exchange in flight and its
+    /// database write, then sends nothing more (unsent operations are planned again next run).
+    pub fn request_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     pub fn store(&self) -> &Store {

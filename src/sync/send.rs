@@ -73,6 +73,13 @@ fn batch(chunk: &[(OutboxRow, Decision)]) -> Batch {
     batch
 }
 
+/// The run ends early because the daemon is stopping.
+fn stopped(unsent: usize) -> Stop {
+    Stop::Failed(anyhow::anyhow!(
+        "stopped by a signal before sending {unsent} operations; they are planned again next run"
+    ))
+}
+
 impl Syncer {
     pub(super) async fn push(&self, run: &mut Run) -> Result<(), Stop> {
         let mut pushes: Vec<Decision> = run
@@ -85,6 +92,9 @@ impl Syncer {
         if pushes.is_empty() {
             return Ok(());
         }
+        if self.is_stopping() {
+            return Err(stopped(pushes.len()));
+        }
         pushes.sort_by_key(|d| d.push.as_ref().map(order));
         let ops: Vec<NewOp> = pushes.iter().map(new_op).collect();
         let rows = self.store.enqueue(run.id, &ops).await?;
@@ -92,6 +102,15 @@ impl Syncer {
         let work: Vec<(OutboxRow, Decision)> = rows.into_iter().zip(pushes).collect();
         let chunks: Vec<_> = work.chunks(self.options.batch_size.max(1)).collect();
         for (i, chunk) in chunks.iter().enumerate() {
+            if self.is_stopping() {
+                let unsent: Vec<i64> = chunks[i..]
+                    .iter()
+                    .flat_map(|c| c.iter().map(|(r, _)| r.id))
+                    .collect();
+                let why = "not sent: the daemon was stopping; planned again next run";
+                self.store.fail(&unsent, why).await?;
+                return Err(stopped(unsent.len()));
+            }
             if let Err(stop) = self.send_batch(run, chunk).await {
                 let unsent: Vec<i64> = chunks[i + 1..]
                     .iter()

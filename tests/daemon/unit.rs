@@ -1,0 +1,64 @@
+//! `systemd/catalog-sync.service` as the binary sees it: its `Environment=` lines and its
+//! `LoadCredential=` token, with /etc and /var/lib moved into a temporary directory.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::harness::{Setup, TOKEN};
+
+/// `Environment=` and the `LoadCredential=` name of a unit file.
+fn unit(text: &str) -> (HashMap<String, String>, String) {
+    let mut env = HashMap::new();
+    let mut credential = String::new();
+    for line in text.lines() {
+        if let Some(pair) = line.strip_prefix("Environment=") {
+            let (k, v) = pair.split_once('=').unwrap();
+            env.insert(k.to_owned(), v.to_owned());
+        } else if let Some(spec) = line.strip_prefix("LoadCredential=") {
+            credential = spec.split_once(':').unwrap().0.to_owned();
+        }
+    }
+    (env, credential)
+}
+
+#[tokio::test]
+async fn the_service_units_environment_and_credential_are_enough_for_a_run() {
+    let setup = Setup::start().await;
+    let root = setup.dir.path();
+    for name in ["catalog-sync.service", "catalog-sync-once.service"] {
+        let text = std::fs::read_to_string(format!("systemd/{name}")).unwrap();
+        let (env, credential) = unit(&text);
+        assert!(
+            !env.contains_key("CATALOG_SYNC__AUTH__TOKEN"),
+            "no token in {name}"
+        );
+        let moved = |v: &str| {
+            v.replace("/etc/", &format!("{}/etc/", root.display()))
+                .replace("/var/lib/", &format!("{}/var/lib/", root.display()))
+        };
+        for dir in ["etc/catalog-sync", "var/lib/catalog-sync", "credentials"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(
+            root.join("etc/catalog-sync/catalog-sync.toml"),
+            format!("[amocrm]\nbase_url = \"{}\"\n", setup.sandbox.base_url()),
+        )
+        .unwrap();
+        std::fs::write(root.join("credentials").join(&credential), TOKEN).unwrap();
+
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+            .arg("--once")
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, moved(v))))
+            .env("CREDENTIALS_DIRECTORY", root.join("credentials"))
+            .current_dir(root)
+            .output();
+        let out = tokio::time::timeout(Duration::from_secs(10), out)
+            .await
+            .unwrap()
+            .unwrap();
+
+        assert_eq!(out.status.code(), Some(0), "{name}: {out:?}");
+        assert!(root.join("var/lib/catalog-sync/catalog-sync.db").exists());
+    }
+}
