@@ -3,6 +3,7 @@
 //! Transactions are short (a pull, one adoption, one batch's results) so that a person editing
 //! `desired_catalogs` with `sqlite3` never waits long for the write lock.
 
+mod auth;
 mod catalogs;
 mod conflicts;
 mod outbox;
@@ -20,6 +21,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use auth::{ApiSession, OAuthTokens};
 pub use conflicts::OpenConflict;
 pub use outbox::{NewOp, OutboxRow, OutboxState};
 pub use runs::{RunCounts, RunRow, Status};
@@ -28,11 +30,18 @@ pub use runs::{RunCounts, RunRow, Status};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The migrations, embedded at build time (`build.rs` reruns when the folder changes).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    20261126000001,
-    "initial",
-    include_str!("../../migrations/20261126000001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        20261126000001,
+        "initial",
+        include_str!("../../migrations/20261126000001_initial.sql"),
+    ),
+    (
+        20261126000003,
+        "auth",
+        include_str!("../../migrations/20261126000003_auth.sql"),
+    ),
+];
 
 /// The database of one catalog-sync installation.
 #[derive(Debug, Clone)]
