@@ -52,7 +52,9 @@ pub enum TokenError {
     #[error("amoCRM refused the grant ({detail})")]
     GrantRefused { detail: String },
     /// 401: the client id or secret is wrong, or the integration is gone. Needs a person.
-    #[error("amoCRM refused the integration ({detail}): check auth.client_id and auth.client_secret")]
+    #[error(
+        "amoCRM refused the integration ({detail}): check auth.client_id and auth.client_secret"
+    )]
     ClientRefused { detail: String },
     /// Anything else (network, timeout, 429, 5xx, an unreadable answer): may pass by itself.
     #[error(transparent)]
@@ -73,9 +75,9 @@ impl AuthClient {
     pub fn new(base_url: &Url, timeout: Duration) -> Result<AuthClient, ApiError> {
         let catalogs = catalogs_url(base_url)?;
         let under_root = |path: &str| {
-            catalogs.join(path).map_err(|e| {
-                ApiError::config(format!("amocrm.base_url cannot be extended ({e})"))
-            })
+            catalogs
+                .join(path)
+                .map_err(|e| ApiError::config(format!("amocrm.base_url cannot be extended ({e})")))
         };
         let token_url = under_root("../../oauth2/access_token")?;
         let legacy_url = under_root("../../private/api/auth.php?type=json")?;
@@ -167,7 +169,9 @@ async fn read_token_answer(response: Response) -> Result<TokenGrant, TokenError>
     let access_token = field("access_token").ok_or_else(|| bad("access_token"))?;
     let refresh_token = field("refresh_token").ok_or_else(|| bad("refresh_token"))?;
     let expires_in = json.get("expires_in").and_then(int);
-    let expires_in = expires_in.filter(|&s| s > 0).ok_or_else(|| bad("expires_in"))?;
+    let expires_in = expires_in
+        .filter(|&s| s > 0)
+        .ok_or_else(|| bad("expires_in"))?;
     Ok(TokenGrant {
         access_token: Secret::new(access_token),
         refresh_token: Secret::new(refresh_token),
@@ -189,7 +193,10 @@ async fn read_login_answer(response: Response) -> Result<Secret, ApiError> {
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
         .map(|pair| pair.trim().to_owned())
-        .filter(|pair| pair.split_once('=').is_some_and(|(name, _)| !name.is_empty()))
+        .filter(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, _)| !name.is_empty())
+        })
         .collect();
     let reply = read_success(response).await.map_err(|f| f.error)?;
     let json: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);

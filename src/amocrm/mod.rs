@@ -23,6 +23,6 @@ mod wire;
 pub use batch::{AddItem, Batch, UpdateItem};
 pub use client::{Client, ClientOptions};
 pub use credentials::{BoxFuture, Credential, CredentialSource, Credentials};
-pub use login::{AuthClient, Grant, OAuthApp, TokenError, TokenGrant};
 pub use error::ApiError;
+pub use login::{AuthClient, Grant, OAuthApp, TokenError, TokenGrant};
 pub use outcome::{BatchOutcome, ItemResult};

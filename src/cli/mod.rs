@@ -1,5 +1,6 @@
 //! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
 
+mod auth;
 mod daemon;
 mod render;
 
@@ -8,8 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::amocrm::{Client, ClientOptions, Credentials};
-use crate::config::{AuthSettings, Settings};
+use crate::amocrm::{Client, ClientOptions};
+use crate::config::Settings;
 use crate::store::Store;
 use crate::sync::{SyncOptions, Syncer};
 
@@ -72,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// OAuth login (`auth login --code CODE`) and the state of the credentials (`auth status`).
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
+    },
 }
 
 impl Global {
@@ -115,6 +121,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
             render::status(&store.status(10).await?, &settings, json)?;
             Ok(0)
         }
+        Some(Command::Auth { command }) => auth::run(command, &settings).await,
     }
 }
 
@@ -125,18 +132,9 @@ async fn once(settings: &Settings, allow_deletes: bool, trigger: &str) -> Result
     Ok(report.outcome.exit_code())
 }
 
-/// The amoCRM client for these settings.
-pub fn client(settings: &Settings) -> Result<Client> {
-    let credentials = match &settings.auth {
-        AuthSettings::Token { token } => Credentials::Token(token.clone()),
-        other => anyhow::bail!(
-            "auth.method = {}: not supported yet; use auth.method = \"token\" with a long-lived token",
-            match other {
-                AuthSettings::OAuth { .. } => "oauth",
-                _ => "api_key",
-            }
-        ),
-    };
+/// The amoCRM client for these settings; OAuth tokens and sessions are kept in `store`.
+pub fn client(settings: &Settings, store: &Store) -> Result<Client> {
+    let credentials = crate::auth::credentials(settings, store)?;
     Ok(Client::new(ClientOptions {
         base_url: settings.amocrm.base_url.as_url().clone(),
         credentials,
@@ -159,5 +157,6 @@ pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> 
         max_deletes: settings.sync.max_deletes,
         allow_deletes,
     };
-    Ok(Syncer::new(store, client(settings)?, options))
+    let client = client(settings, &store)?;
+    Ok(Syncer::new(store, client, options))
 }
