@@ -3,6 +3,8 @@
 
 #[path = "auth/api_key.rs"]
 mod api_key;
+#[path = "auth/cli.rs"]
+mod cli;
 mod helpers;
 #[path = "auth/sandbox.rs"]
 mod sandbox;
