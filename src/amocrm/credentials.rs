@@ -62,20 +62,26 @@ impl Credential {
 
     /// The header that carries it, marked sensitive so that nothing prints it.
     pub(crate) fn header(&self) -> Result<(HeaderName, HeaderValue), ApiError> {
-        let (name, value, what) = match self {
+        let (name, value, what, key) = match self {
             Credential::Bearer(token) => (
                 AUTHORIZATION,
                 format!("Bearer {}", token.expose()),
                 "the token",
+                "auth.token",
             ),
-            Credential::Cookie(cookie) => (COOKIE, cookie.expose().to_owned(), "the session"),
+            Credential::Cookie(cookie) => (
+                COOKIE,
+                cookie.expose().to_owned(),
+                "the session cookie",
+                "auth.login and auth.api_key",
+            ),
         };
         if self.secret().is_empty() {
-            return Err(ApiError::config(format!("{what} is empty; set auth.token")));
+            return Err(ApiError::config(format!("{what} is empty; set {key}")));
         }
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
             ApiError::config(format!(
-                "{what} has characters not allowed in an HTTP header; check auth.token"
+                "{what} has characters not allowed in an HTTP header; check {key}"
             ))
         })?;
         value.set_sensitive(true);
