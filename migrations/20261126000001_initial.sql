@@ -5,8 +5,10 @@
 
 -- What a person wants the account to have. INSERT creates a catalog, UPDATE changes it, DELETE
 -- deletes it from the account. NULL in a can_* column means "not managed".
+-- AUTOINCREMENT: ids are never reused, so outbox, conflicts and change_log rows that name a
+-- deleted row can never be mistaken for a later one.
 CREATE TABLE desired_catalogs (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     remote_id         INTEGER UNIQUE,
     name              TEXT    NOT NULL,
     type              TEXT    NOT NULL DEFAULT 'regular',
@@ -62,7 +64,7 @@ CREATE TABLE synced_catalogs (
 
 -- One row per reconcile.
 CREATE TABLE sync_runs (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at    TEXT    NOT NULL,
     finished_at   TEXT,
     trigger       TEXT    NOT NULL,              -- once | schedule | start | demo
@@ -80,8 +82,9 @@ CREATE TABLE sync_runs (
 );
 
 -- Every operation decided for the account, committed before it is sent.
+-- An add's request_id is its id: AUTOINCREMENT keeps it unique for the life of the database.
 CREATE TABLE outbox (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id      INTEGER NOT NULL REFERENCES sync_runs (id),
     op          TEXT    NOT NULL CHECK (op IN ('add', 'update', 'delete')),
     desired_id  INTEGER,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schedule;

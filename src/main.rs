@@ -1,31 +1,16 @@
-//! The `catalog-sync` binary: parse arguments, load settings, start telemetry, run the command.
+//! The `catalog-sync` binary: parse arguments and hand over to [`catalog_sync::cli::main`].
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use catalog_sync::cli::{self, Cli};
-use catalog_sync::telemetry;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let settings = match cli::load_settings(&cli.global) {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("catalog-sync: {e:#}");
-            return ExitCode::from(1);
-        }
-    };
-    telemetry::init(
-        settings.log.format,
-        &settings.log.level,
-        cli.global.verbosity(),
-    );
-    match cli::run(cli, settings).await {
+    match cli::main(Cli::parse()).await {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "failed");
             eprintln!("catalog-sync: {e:#}");
             ExitCode::from(1)
         }

@@ -2,7 +2,7 @@
 
 mod auth;
 mod daemon;
-mod render;
+pub mod render;
 
 use std::path::PathBuf;
 
@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::amocrm::{Client, ClientOptions};
-use crate::config::Settings;
+use crate::config::{LogFormat, Settings};
 use crate::store::Store;
 use crate::sync::{SyncOptions, Syncer};
+use crate::telemetry;
 
 /// Keeps the catalogs (lists) of an amoCRM account in two-way sync with a SQLite database.
 #[derive(Debug, Parser)]
@@ -78,6 +79,20 @@ pub enum Command {
         #[command(subcommand)]
         command: auth::AuthCommand,
     },
+    /// Start the built-in sandbox account on loopback, run reconciles with example edits on both
+    /// sides, and print what happened and where the database is. Needs no configuration.
+    Demo {
+        /// The database to use (a previous demo's database there is replaced; any other file
+        /// is refused).
+        #[arg(long, default_value = "catalog-sync.db")]
+        database: PathBuf,
+    },
+    /// Run the sandbox account alone on 127.0.0.1, for trying the daemon by hand with
+    /// `--config config/sandbox.toml` in another terminal.
+    Sandbox {
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
 }
 
 impl Global {
@@ -89,6 +104,27 @@ impl Global {
 /// Settings for this invocation.
 pub fn load_settings(global: &Global) -> Result<Settings> {
     Settings::load(global.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs the binary: commands that need no settings first, then the rest. Returns the exit code.
+pub async fn main(cli: Cli) -> Result<i32> {
+    let verbosity = cli.global.verbosity();
+    match &cli.command {
+        Some(Command::Sandbox { port }) => {
+            telemetry::init(LogFormat::Text, "info", verbosity);
+            crate::sandbox::run_standalone(*port).await?;
+            Ok(0)
+        }
+        Some(Command::Demo { database }) => {
+            telemetry::init(LogFormat::Text, "warn", verbosity);
+            crate::demo::run(database).await
+        }
+        _ => {
+            let settings = load_settings(&cli.global)?;
+            telemetry::init(settings.log.format, &settings.log.level, verbosity);
+            run(cli, settings).await
+        }
+    }
 }
 
 /// Runs the command and returns the process exit code.
@@ -122,6 +158,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Auth { command }) => auth::run(command, &settings).await,
+        Some(Command::Demo { .. } | Command::Sandbox { .. }) => {
+            unreachable!("handled by cli::main without settings")
+        }
     }
 }
 
