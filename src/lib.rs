@@ -5,6 +5,7 @@
 //! [`store`] records the outbox, [`sync`] sends and records one run, [`cli`] wires it together.
 
 pub mod amocrm;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

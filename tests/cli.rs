@@ -110,6 +110,8 @@ async fn status_shows_the_last_runs_and_the_outbox() {
         "{status}"
     );
     assert!(status["last_success"].is_string());
+    assert_eq!(status["auth"]["method"], json!("token"));
+    assert_eq!(status["auth"]["ready"], json!(true));
     assert_eq!(status["healthy"], json!(true));
     assert_eq!(status["health"]["schedule_interval_seconds"], json!(300));
     let text = catalog_sync(&cfg, &["status"]).await;

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use super::answer::{Failure, Reply, read_failure, read_success};
 use super::batch::Batch;
+use super::credentials::{Credential, CredentialSource, Credentials};
 use super::endpoint::{catalogs_url, is_loopback};
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
@@ -19,16 +20,8 @@ use super::pace::Pacer;
 use super::retry::{self, Backoff};
 use super::wire;
 use crate::catalog::RemoteCatalog;
-use crate::secret::Secret;
 
 const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
-
-/// How requests prove who sends them.
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    /// A long-lived token (or an OAuth access token), sent as `Authorization: Bearer <token>`.
-    Token(Secret),
-}
 
 /// Everything a [`Client`] needs, already parsed from the settings.
 #[derive(Debug, Clone)]
@@ -55,10 +48,9 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     catalogs_url: Url,
-    /// Marked sensitive: never printed by reqwest or by us.
-    authorization: HeaderValue,
-    /// Kept only to scrub it from error details (see [`ApiError::redact`]).
-    token: Secret,
+    /// Sent in a header marked sensitive, and scrubbed from error details (see
+    /// [`ApiError::redact`]).
+    auth: Auth,
     pacer: Pacer,
     backoff: Backoff,
     sent: AtomicU64,
@@ -77,8 +69,14 @@ impl Client {
         if options.timeout.is_zero() {
             return Err(ApiError::config("http.timeout_seconds must be more than 0"));
         }
-        let authorization = options.credentials.authorization()?;
-        let token = options.credentials.secret().clone();
+        let auth = match options.credentials {
+            Credentials::Token(token) => {
+                let fixed = Credential::Bearer(token);
+                fixed.header()?;
+                Auth::Fixed(fixed)
+            }
+            Credentials::Source(source) => Auth::Source(source),
+        };
         // Err only means a provider is already installed, which is all we need.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = reqwest::Client::builder();
@@ -100,8 +98,7 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 catalogs_url,
-                authorization,
-                token,
+                auth,
                 pacer: Pacer::new(options.requests_per_second),
                 backoff: Backoff {
                     max_retries: options.max_retries,
@@ -114,11 +111,11 @@ impl Client {
 
     /// GET /api/v2/catalogs. 204 (empty body) => Ok(vec![]).
     pub async fn list_catalogs(&self) -> Result<Vec<RemoteCatalog>, ApiError> {
-        let reply = self.exchange(Method::GET, None).await?;
+        let (reply, used) = self.exchange(Method::GET, None).await?;
         if reply.status == StatusCode::NO_CONTENT {
             return Ok(Vec::new());
         }
-        wire::parse_catalog_list(reply.status, &reply.body).map_err(|e| self.redact(e))
+        wire::parse_catalog_list(reply.status, &reply.body).map_err(|e| redact(e, &used))
     }
 
     /// POST /api/v2/catalogs with {"add":[..],"update":[..],"delete":[..]} (omit empty keys).
@@ -129,12 +126,12 @@ impl Client {
         if batch.is_empty() {
             return Ok(BatchOutcome::default());
         }
-        let reply = self.exchange(Method::POST, Some(batch.to_json())).await?;
+        let (reply, used) = self.exchange(Method::POST, Some(batch.to_json())).await?;
         if reply.body.trim().is_empty() {
             return Ok(BatchOutcome::without_body(batch, reply.body));
         }
         let parsed =
-            wire::parse_post_reply(reply.status, &reply.body).map_err(|e| self.redact(e))?;
+            wire::parse_post_reply(reply.status, &reply.body).map_err(|e| redact(e, &used))?;
         Ok(BatchOutcome::from_reply(batch, &parsed, reply.body))
     }
 
@@ -143,15 +140,33 @@ impl Client {
         self.inner.sent.load(Ordering::Relaxed)
     }
 
-    /// Sends until an answer, an error that must not be retried, or the retries run out.
-    async fn exchange(&self, method: Method, body: Option<Value>) -> Result<Reply, ApiError> {
+    /// Sends until an answer, an error that must not be retried, or the retries run out. A 401
+    /// renews a renewable credential once and sends again. Returns the credential that worked.
+    async fn exchange(
+        &self,
+        method: Method,
+        body: Option<Value>,
+    ) -> Result<(Reply, Credential), ApiError> {
         let mut retry = 0;
+        let mut renewed = false;
+        let mut credential = self.credential().await?;
         loop {
-            let mut failure = match self.attempt(&method, body.as_ref()).await {
-                Ok(reply) => return Ok(reply),
+            let mut failure = match self.attempt(&method, body.as_ref(), &credential).await {
+                Ok(reply) => return Ok((reply, credential)),
                 Err(failure) => failure,
             };
-            failure.error = self.redact(failure.error);
+            failure.error = redact(failure.error, &credential);
+            if let (ApiError::Unauthorized { detail }, Auth::Source(source)) =
+                (&failure.error, &self.inner.auth)
+            {
+                if renewed {
+                    return Err(rejected_after_renewal(source.as_ref(), detail));
+                }
+                renewed = true;
+                tracing::info!(%method, "amocrm refused the credential; renewing it once");
+                credential = source.renew(&credential).await?;
+                continue;
+            }
             let delay = retry::may_retry(&method, &failure.error)
                 .then(|| self.inner.backoff.delay(retry, failure.retry_after))
                 .flatten();
@@ -171,21 +186,36 @@ impl Client {
                 "retrying amocrm request"
             );
             tokio::time::sleep(delay).await;
+            credential = self.credential().await?;
         }
     }
 
-    fn redact(&self, error: ApiError) -> ApiError {
-        error.redact(self.inner.token.expose())
+    /// The credential for the next attempt.
+    async fn credential(&self) -> Result<Credential, ApiError> {
+        match &self.inner.auth {
+            Auth::Fixed(credential) => Ok(credential.clone()),
+            Auth::Source(source) => source.current().await,
+        }
     }
 
     /// One paced request and its answer.
-    async fn attempt(&self, method: &Method, body: Option<&Value>) -> Result<Reply, Failure> {
+    async fn attempt(
+        &self,
+        method: &Method,
+        body: Option<&Value>,
+        credential: &Credential,
+    ) -> Result<Reply, Failure> {
         let inner = &self.inner;
+        let (name, value) = credential.header().map_err(|error| Failure {
+            error,
+            status: None,
+            retry_after: None,
+        })?;
         inner.pacer.wait().await;
         let mut request = inner
             .http
             .request(method.clone(), inner.catalogs_url.clone())
-            .header(AUTHORIZATION, inner.authorization.clone());
+            .header(name, value);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -210,36 +240,31 @@ impl fmt::Debug for Client {
     }
 }
 
-impl Credentials {
-    /// The secret that travels with each request, to scrub it from anything printed.
-    fn secret(&self) -> &Secret {
-        match self {
-            Credentials::Token(token) => token,
-        }
-    }
+/// Where the credential of each request comes from.
+enum Auth {
+    Fixed(Credential),
+    Source(Arc<dyn CredentialSource>),
+}
 
-    fn authorization(&self) -> Result<HeaderValue, ApiError> {
-        match self {
-            Credentials::Token(token) => {
-                if token.is_empty() {
-                    return Err(ApiError::config("the token is empty; set auth.token"));
-                }
-                let bearer = format!("Bearer {}", token.expose());
-                let mut value = HeaderValue::from_str(&bearer).map_err(|_| {
-                    ApiError::config(
-                        "the token has characters not allowed in an HTTP header; check auth.token",
-                    )
-                })?;
-                value.set_sensitive(true);
-                Ok(value)
-            }
-        }
+/// `error` with the secret that travelled with the request scrubbed from its detail.
+fn redact(error: ApiError, used: &Credential) -> ApiError {
+    error.redact(used.secret().expose())
+}
+
+/// Even a renewed credential got 401: the integration was revoked or the login disabled.
+fn rejected_after_renewal(source: &dyn CredentialSource, detail: &str) -> ApiError {
+    ApiError::Credentials {
+        detail: format!(
+            "amoCRM answered 401 Unauthorized ({detail}) even to renewed credentials: {}",
+            source.rejected_hint()
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
 
     fn options(token: &str, requests_per_second: u32) -> ClientOptions {
         ClientOptions {

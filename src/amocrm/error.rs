@@ -82,6 +82,11 @@ pub enum ApiError {
     )]
     BadResponse { detail: String },
 
+    /// Credentials could not be obtained or renewed (an OAuth refresh, a legacy login, or
+    /// storing their result), or were refused even after renewal. `detail` says what to do.
+    #[error("{detail}")]
+    Credentials { detail: String },
+
     /// A [`ClientOptions`](super::ClientOptions) value that cannot work; nothing was sent.
     #[error("invalid amoCRM client settings: {detail}")]
     Config { detail: String },
@@ -155,6 +160,9 @@ impl ApiError {
                 detail: clean(detail),
             },
             Config { detail } => Config {
+                detail: clean(detail),
+            },
+            Credentials { detail } => Credentials {
                 detail: clean(detail),
             },
             RateLimited { .. } | Timeout => self,

@@ -1,5 +1,6 @@
 //! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
 
+mod auth;
 mod daemon;
 pub mod health;
 pub mod render;
@@ -9,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::amocrm::{Client, ClientOptions, Credentials};
-use crate::config::{AuthSettings, LogFormat, Settings};
+use crate::amocrm::{Client, ClientOptions};
+use crate::config::{LogFormat, Settings};
 use crate::store::Store;
 use crate::sync::{SyncOptions, Syncer};
 use crate::telemetry;
@@ -75,6 +76,11 @@ pub enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+    /// OAuth login (`auth login --code CODE`) and the state of the credentials (`auth status`).
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
     },
     /// Start the built-in sandbox account on loopback, run reconciles with example edits on both
     /// sides, and print what happened and where the database is. Needs no configuration.
@@ -176,10 +182,18 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
         Some(Command::Status { json }) => {
             let store = Store::open(&settings.database.path).await?;
             let status = store.status(10).await?;
-            let health = health::check(&status, &settings.sync.schedule, chrono::Utc::now());
-            render::status(&status, &health, &settings, json)?;
+            let auth = crate::auth::status(&settings, &store).await?;
+            let mut health = health::check(&status, &settings.sync.schedule, chrono::Utc::now());
+            if !auth.ready {
+                health.healthy = false;
+                health
+                    .problems
+                    .push(format!("authentication: {}", auth.summary));
+            }
+            render::status(&status, &health, &auth, &settings, json)?;
             Ok(if health.healthy { 0 } else { UNHEALTHY })
         }
+        Some(Command::Auth { command }) => auth::run(command, &settings).await,
         Some(Command::Demo { .. } | Command::Sandbox { .. }) => {
             unreachable!("handled by cli::main without settings")
         }
@@ -193,18 +207,9 @@ async fn once(settings: &Settings, allow_deletes: bool, trigger: &str) -> Result
     Ok(report.outcome.exit_code())
 }
 
-/// The amoCRM client for these settings.
-pub fn client(settings: &Settings) -> Result<Client> {
-    let credentials = match &settings.auth {
-        AuthSettings::Token { token } => Credentials::Token(token.clone()),
-        other => anyhow::bail!(
-            "auth.method = {}: not supported yet; use auth.method = \"token\" with a long-lived token",
-            match other {
-                AuthSettings::OAuth { .. } => "oauth",
-                _ => "api_key",
-            }
-        ),
-    };
+/// The amoCRM client for these settings; OAuth tokens and sessions are kept in `store`.
+pub fn client(settings: &Settings, store: &Store) -> Result<Client> {
+    let credentials = crate::auth::credentials(settings, store)?;
     Ok(Client::new(ClientOptions {
         base_url: settings.amocrm.base_url.as_url().clone(),
         credentials,
@@ -227,6 +232,6 @@ pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> 
         max_deletes: settings.sync.max_deletes,
         allow_deletes,
     };
-    Ok(Syncer::new(store, client(settings)?, options)
-        .with_blocked_cooldown(settings.http.blocked_cooldown))
+    let client = client(settings, &store)?;
+    Ok(Syncer::new(store, client, options).with_blocked_cooldown(settings.http.blocked_cooldown))
 }

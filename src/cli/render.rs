@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::health::{self, Health};
 
+use crate::auth::AuthStatus;
 use crate::catalog::{Field, Fields};
 use crate::config::Settings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
@@ -248,7 +249,13 @@ pub fn report(r: &RunReport) {
 }
 
 /// `catalog-sync status`: the health verdict first, then the figures behind it.
-pub fn status(s: &Status, health: &Health, settings: &Settings, as_json: bool) -> Result<()> {
+pub fn status(
+    s: &Status,
+    health: &Health,
+    auth: &AuthStatus,
+    settings: &Settings,
+    as_json: bool,
+) -> Result<()> {
     if as_json {
         let outbox: serde_json::Map<_, _> = s
             .outbox
@@ -266,6 +273,7 @@ pub fn status(s: &Status, health: &Health, settings: &Settings, as_json: bool) -
             "health": health,
             "last_success": s.last_success,
             "blocked": s.blocked,
+            "auth": auth,
             "open_conflicts": s.open_conflicts,
             "outbox": outbox,
             "runs": runs,
@@ -275,6 +283,7 @@ pub fn status(s: &Status, health: &Health, settings: &Settings, as_json: bool) -
     }
     println!("Database:       {}", settings.database.path.display());
     println!("Account:        {}", settings.amocrm.base_url);
+    println!("Auth:           {} ({})", auth.method, auth.summary);
     println!(
         "Health:         {}",
         if health.healthy {

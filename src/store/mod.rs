@@ -3,6 +3,7 @@
 //! Transactions are short (a pull, one adoption, one batch's results) so that a person editing
 //! `desired_catalogs` with `sqlite3` never waits long for the write lock.
 
+mod auth;
 mod blocks;
 mod catalogs;
 mod conflicts;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use auth::{ApiSession, OAuthTokens};
 pub use blocks::Block;
 pub use conflicts::OpenConflict;
 pub use explain::explain;
@@ -44,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         20261126000002,
         "resilience",
         include_str!("../../migrations/20261126000002_resilience.sql"),
+    ),
+    (
+        20261126000003,
+        "auth",
+        include_str!("../../migrations/20261126000003_auth.sql"),
     ),
 ];
 
@@ -71,9 +78,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let pool = connect(options)
             .await
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         let store = Store {
@@ -97,15 +102,24 @@ impl Store {
                 )
             })
             .collect();
-        Migrator::with_migrations(migrations)
-            .run(&self.pool)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot prepare the database {}: is it a catalog-sync database, and writable?",
-                    self.path.display()
-                )
-            })
+        let migrator = Migrator::with_migrations(migrations);
+        // Two processes opening a new database at once (the daemon and a `status`, say) both see
+        // a migration as missing; the loser's transaction fails because the winner's committed.
+        // Running again finds it applied, so each retry makes progress; a real problem fails
+        // every time.
+        let mut result = migrator.run(&self.pool).await;
+        for _ in 0..MIGRATIONS.len() {
+            if result.is_ok() {
+                break;
+            }
+            result = migrator.run(&self.pool).await;
+        }
+        result.with_context(|| {
+            format!(
+                "cannot prepare the database {}: is it a catalog-sync database, and writable?",
+                self.path.display()
+            )
+        })
     }
 
     /// A write transaction that takes the write lock at once (`BEGIN IMMEDIATE`): a read
@@ -127,6 +141,25 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Connects, retrying briefly while another process turns a brand-new file to WAL mode: that
+/// switch needs an exclusive lock and SQLite answers "locked" at once instead of waiting.
+async fn connect(options: SqliteConnectOptions) -> sqlx::Result<SqlitePool> {
+    let mut attempt = 0;
+    loop {
+        let result = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await;
+        match result {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") && attempt < 20 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(10 * attempt)).await;
+            }
+            other => return other,
+        }
     }
 }
 

@@ -221,3 +221,14 @@ async fn runs_are_recorded_and_summarised_for_status() {
     assert_eq!(status.runs[0].outcome.as_deref(), Some("ok"));
     assert!(status.last_success.is_some());
 }
+
+#[tokio::test]
+async fn two_processes_opening_a_new_database_at_once_both_succeed() {
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let (a, b) = tokio::join!(Store::open(&path), Store::open(&path));
+        a.unwrap();
+        b.unwrap();
+    }
+}

@@ -1,0 +1,77 @@
+//! `catalog-sync auth login --code CODE` and `catalog-sync auth status`.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+
+use crate::auth::AuthStatus;
+use crate::config::Settings;
+use crate::secret::Secret;
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// OAuth: exchange an authorization code for tokens and store them in the database.
+    Login {
+        /// The code from the integration's redirect (`?code=...`); it lives 20 minutes.
+        #[arg(long, value_name = "CODE")]
+        code: String,
+    },
+    /// The auth method, token expiry or session age, last refresh. Prints no secret.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(command: AuthCommand, settings: &Settings) -> Result<i32> {
+    let store = Store::open(&settings.database.path)
+        .await
+        .with_context(|| format!("database.path = {}", settings.database.path.display()))?;
+    match command {
+        AuthCommand::Login { code } => {
+            let app = crate::auth::oauth_app(settings).context("auth login")?;
+            let endpoint = crate::auth::endpoint(settings)?;
+            let code = Secret::new(code.trim());
+            let tokens = crate::auth::login_with_code(&store, &endpoint, &app, &code).await?;
+            println!(
+                "Logged in. The access token is valid until {}; both tokens are stored in {} \
+                 and refreshed automatically.",
+                tokens
+                    .expires_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                settings.database.path.display()
+            );
+        }
+        AuthCommand::Status { json } => {
+            let status = crate::auth::status(settings, &store).await?;
+            print_status(&status, json)?;
+        }
+    }
+    Ok(0)
+}
+
+fn print_status(s: &AuthStatus, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(s)?);
+        return Ok(());
+    }
+    println!("Method:        {}", s.method);
+    println!("State:         {}", s.summary);
+    let lines = [
+        ("Expires at:", &s.access_token_expires_at),
+        ("Obtained at:", &s.obtained_at),
+        ("Last refresh:", &s.last_refresh_at),
+        ("Login:", &s.login),
+        ("Session from:", &s.session_started_at),
+    ];
+    for (label, value) in lines {
+        if let Some(value) = value {
+            println!("{label:<14} {value}");
+        }
+    }
+    if let Some(n) = s.refreshes {
+        println!("{:<14} {n}", "Refreshes:");
+    }
+    Ok(())
+}
