@@ -4,7 +4,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use helpers::{TOKEN, item, spawn_app};
+use helpers::{catalog_sync, item, spawn_app};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
@@ -121,33 +121,10 @@ async fn a_403_on_the_post_stops_the_other_batches_and_records_the_block() {
     );
 }
 
-fn config(app: &helpers::TestApp) -> std::path::PathBuf {
-    let path = app.dir.path().join("config.toml");
-    let db = app.dir.path().join("catalog-sync.db");
-    let text = format!(
-        "[amocrm]\nbase_url = \"{}\"\n[auth]\ntoken = \"{TOKEN}\"\n[database]\npath = \"{}\"\n",
-        app.server.uri(),
-        db.display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-async fn catalog_sync(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_binary_exits_1_logs_the_block_and_status_shows_until_when() {
     let app = spawn_app().await;
-    let cfg = config(&app);
+    let cfg = app.token_config("");
     account_blocks_us(&app, 1).await;
 
     let once = catalog_sync(&cfg, &["--once"]).await;

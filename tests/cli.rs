@@ -2,42 +2,13 @@
 
 mod helpers;
 
-use std::path::PathBuf;
-use std::process::Output;
-
-use helpers::{TOKEN, item, spawn_app};
+use helpers::{TOKEN, catalog_sync, item, spawn_app};
 use serde_json::json;
-
-fn config(app: &helpers::TestApp, extra: &str) -> PathBuf {
-    let path = app.dir.path().join("config.toml");
-    let db = app.dir.path().join("catalog-sync.db");
-    std::fs::write(
-        &path,
-        format!(
-            "[amocrm]\nbase_url = \"{}\"\n[auth]\ntoken = \"{TOKEN}\"\n[database]\npath = \"{}\"\n{extra}",
-            app.server.uri(),
-            db.display()
-        ),
-    )
-    .unwrap();
-    path
-}
-
-async fn catalog_sync(config: &PathBuf, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn plan_with_detailed_exitcode_exits_2_with_pending_edits_and_0_in_sync_without_a_post() {
     let app = spawn_app().await;
-    let cfg = config(&app, "");
+    let cfg = app.token_config("");
     app.account_has(&[item(1, "Goods")], 2).await;
     app.post_answers(json!({}), 0).await;
     assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
@@ -70,7 +41,7 @@ async fn plan_with_detailed_exitcode_exits_2_with_pending_edits_and_0_in_sync_wi
 #[tokio::test]
 async fn once_exits_3_when_the_delete_guard_trips() {
     let app = spawn_app().await;
-    let cfg = config(&app, "[sync]\nmax_deletes = 0\n");
+    let cfg = app.token_config("[sync]\nmax_deletes = 0\n");
     app.account_has(&[item(1, "Goods")], 2).await;
     app.post_answers(json!({}), 0).await;
     assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
@@ -85,7 +56,7 @@ async fn once_exits_3_when_the_delete_guard_trips() {
 #[tokio::test]
 async fn a_bad_setting_stops_the_program_with_a_message_naming_the_key() {
     let app = spawn_app().await;
-    let cfg = config(&app, "[sync]\nbatch_size = 0\n");
+    let cfg = app.token_config("[sync]\nbatch_size = 0\n");
     let out = catalog_sync(&cfg, &["--once"]).await;
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -96,7 +67,7 @@ async fn a_bad_setting_stops_the_program_with_a_message_naming_the_key() {
 #[tokio::test]
 async fn status_shows_the_last_runs_and_the_outbox() {
     let app = spawn_app().await;
-    let cfg = config(&app, "");
+    let cfg = app.token_config("");
     app.account_has(&[item(1, "Goods")], 1).await;
     assert_eq!(catalog_sync(&cfg, &["--once"]).await.status.code(), Some(0));
 
@@ -125,7 +96,7 @@ async fn status_shows_the_last_runs_and_the_outbox() {
 #[tokio::test]
 async fn status_exits_1_as_a_health_check_when_no_run_succeeded_recently() {
     let app = spawn_app().await;
-    let cfg = config(&app, "");
+    let cfg = app.token_config("");
     let never = catalog_sync(&cfg, &["status", "--json"]).await;
     assert_eq!(never.status.code(), Some(1), "{never:?}");
     let status: serde_json::Value = serde_json::from_slice(&never.stdout).unwrap();
@@ -151,7 +122,7 @@ async fn status_exits_1_as_a_health_check_when_no_run_succeeded_recently() {
 #[tokio::test]
 async fn a_bad_schedule_stops_the_daemon_at_start_showing_the_expression() {
     let app = spawn_app().await;
-    let cfg = config(&app, "[sync]\nschedule = \"*/5 * * *\"\n");
+    let cfg = app.token_config("[sync]\nschedule = \"*/5 * * *\"\n");
     let out = catalog_sync(&cfg, &["run"]).await;
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);

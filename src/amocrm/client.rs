@@ -6,22 +6,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use super::answer::{Failure, Reply, read_failure, read_success};
 use super::batch::Batch;
 use super::credentials::{Credential, CredentialSource, Credentials};
-use super::endpoint::{catalogs_url, is_loopback};
+use super::endpoint::{catalogs_url, http_client};
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
 use super::pace::Pacer;
 use super::retry::{self, Backoff};
 use super::wire;
 use crate::catalog::RemoteCatalog;
-
-const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
 
 /// Everything a [`Client`] needs, already parsed from the settings.
 #[derive(Debug, Clone)]
@@ -77,23 +74,7 @@ impl Client {
             }
             Credentials::Source(source) => Auth::Source(source),
         };
-        // Err only means a provider is already installed, which is all we need.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut http = reqwest::Client::builder();
-        if is_loopback(&catalogs_url) {
-            // A proxy cannot reach our loopback; tests and the sandbox must never leave it.
-            http = http.no_proxy();
-        }
-        let http = http
-            .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(USER_AGENT)
-            .default_headers(HeaderMap::from_iter([(
-                ACCEPT,
-                HeaderValue::from_static("application/json"),
-            )]))
-            .build()
-            .map_err(|e| ApiError::config(format!("cannot build the HTTP client ({e})")))?;
+        let http = http_client(&catalogs_url, options.timeout)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -2,8 +2,10 @@
 //! base URL safe to send a token to.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use reqwest::Url;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 
 use super::error::ApiError;
 
@@ -55,6 +57,30 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `User-Agent` of every request.
+pub(crate) const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
+
+/// The HTTP client for an account at `url`: a time limit per request, no redirects (a token must
+/// never follow one to another host), JSON accepted, and no proxy for loopback (tests and the
+/// sandbox must never leave the machine).
+pub(crate) fn http_client(url: &Url, timeout: Duration) -> Result<reqwest::Client, ApiError> {
+    // Err only means a provider is already installed, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut http = reqwest::Client::builder();
+    if is_loopback(url) {
+        http = http.no_proxy();
+    }
+    http.timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
+        .default_headers(HeaderMap::from_iter([(
+            ACCEPT,
+            HeaderValue::from_static("application/json"),
+        )]))
+        .build()
+        .map_err(|e| ApiError::config(format!("cannot build the HTTP client ({e})")))
 }
 
 #[cfg(test)]

@@ -7,17 +7,15 @@
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 use reqwest::{Response, Url};
 use serde_json::{Value, json};
 
 use super::answer::{read_failure, read_success};
-use super::endpoint::{catalogs_url, is_loopback};
+use super::endpoint::{catalogs_url, http_client};
 use super::error::ApiError;
 use super::wire::{flag, int, text};
 use crate::secret::Secret;
-
-const USER_AGENT: &str = concat!("catalog-sync/", env!("CARGO_PKG_VERSION"));
 
 /// The integration's OAuth identity, from `[auth]`.
 #[derive(Debug, Clone)]
@@ -81,21 +79,7 @@ impl AuthClient {
         };
         let token_url = under_root("../../oauth2/access_token")?;
         let legacy_url = under_root("../../private/api/auth.php?type=json")?;
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut http = reqwest::Client::builder();
-        if is_loopback(&catalogs) {
-            http = http.no_proxy();
-        }
-        let http = http
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(USER_AGENT)
-            .default_headers(HeaderMap::from_iter([(
-                ACCEPT,
-                HeaderValue::from_static("application/json"),
-            )]))
-            .build()
-            .map_err(|e| ApiError::config(format!("cannot build the HTTP client ({e})")))?;
+        let http = http_client(&catalogs, timeout)?;
         Ok(AuthClient {
             http,
             token_url,

@@ -1,13 +1,12 @@
 //! `catalog-sync auth login --code` and `auth status` through the binary.
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, catalog_sync, spawn_app};
 
 fn oauth_config(app: &TestApp) -> PathBuf {
     let config = app.dir.path().join("oauth.toml");
@@ -26,17 +25,6 @@ fn oauth_config(app: &TestApp) -> PathBuf {
     )
     .unwrap();
     config
-}
-
-async fn catalog_sync(config: &PathBuf, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Shared by the integration tests: a fresh database and a wiremock account per test.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -132,5 +134,33 @@ impl TestApp {
     pub async fn desired(&self) -> Vec<(Option<i64>, String)> {
         self.query("SELECT remote_id, name FROM desired_catalogs ORDER BY id")
             .await
+    }
+}
+
+/// Runs the `catalog-sync` binary with `--config config` and `args`, and waits for it.
+pub async fn catalog_sync(config: &Path, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("CATALOG_SYNC_CONFIG")
+        .output()
+        .await
+        .unwrap()
+}
+
+impl TestApp {
+    /// A config file for this app's account (token auth) and database, plus `extra` TOML.
+    pub fn token_config(&self, extra: &str) -> PathBuf {
+        let path = self.dir.path().join("config.toml");
+        let db = self.dir.path().join("catalog-sync.db");
+        let text = format!(
+            "[amocrm]\nbase_url = \"{}\"\n[auth]\ntoken = \"{TOKEN}\"\n[database]\npath = \"{}\"\n{extra}",
+            self.server.uri(),
+            db.display()
+        );
+        std::fs::write(&path, text).unwrap();
+        path
     }
 }
