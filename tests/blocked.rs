@@ -75,6 +75,11 @@ async fn a_403_stops_the_run_at_once_and_a_restart_still_waits_out_the_cool_down
         vec![(None, "New".into())],
         "the edit is kept"
     );
+    let plan = restarted.plan().await.unwrap_err().to_string();
+    assert!(
+        plan.contains("sending nothing until"),
+        "plan sends no GET either: {plan}"
+    );
 }
 
 #[tokio::test]

@@ -2,13 +2,15 @@
 //! adopt → outbox → send → record. Also `plan`, which stops after the merge and writes nothing.
 
 mod block;
+mod conflicts;
 mod crash;
+mod guard;
 mod in_doubt;
 mod send;
 
 pub use crash::CrashPoint;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ use tracing::{Instrument, info, info_span, warn};
 
 use crate::amocrm::Client;
 use crate::catalog::{ConflictPolicy, DesiredCatalog, Mode, RemoteCatalog, RemoteId};
-use crate::reconcile::{self, MergeInput, Plan, Side};
+use crate::reconcile::{self, MergeInput, Plan};
 use crate::store::{OpenConflict, RunCounts, Store};
 
 /// The knobs of a run (from `[sync]` and the command line).
@@ -243,7 +245,7 @@ impl Syncer {
         open: &[OpenConflict],
     ) -> Result<Plan> {
         let base = self.store.base().await?;
-        let settled = settled_by_a_person(open, desired);
+        let settled = conflicts::settled_by_a_person(open, desired);
         Ok(reconcile::merge(&MergeInput {
             base: &base,
             local: desired,
@@ -252,36 +254,6 @@ impl Syncer {
             policy: self.options.policy,
             settled: &settled,
         }))
-    }
-
-    /// An empty pull while the base has catalogs looks like a wiped account or a broken API:
-    /// stop before anything (even in-doubt bookkeeping) is decided from it.
-    async fn guard_empty_pull(&self, remote: &[RemoteCatalog]) -> Result<(), Stop> {
-        if !remote.is_empty() || self.options.allow_deletes {
-            return Ok(());
-        }
-        let base = self.store.base().await?;
-        if base.is_empty() {
-            return Ok(());
-        }
-        Err(Stop::Aborted(format!(
-            "delete guard: the account returned no catalogs while {} were synced before; \
-             nothing was changed. If the account really is empty now, run again with --allow-deletes",
-            base.len()
-        )))
-    }
-
-    fn guard_deletions(&self, plan: &Plan) -> Result<(), Stop> {
-        let deletions = plan.deletions();
-        if deletions <= self.options.max_deletes || self.options.allow_deletes {
-            return Ok(());
-        }
-        Err(Stop::Aborted(format!(
-            "delete guard: this run would delete {deletions} catalogs (sync.max_deletes = {}); \
-             nothing was changed. Check `catalog-sync plan`, then run with --allow-deletes \
-             if that is intended",
-            self.options.max_deletes
-        )))
     }
 
     /// Applies the local side of every decision; moves the base of decisions with no push.
@@ -307,55 +279,17 @@ impl Syncer {
         Ok(())
     }
 
-    /// Closes held conflicts that are settled now: by a person, by the policy, or because the
-    /// disagreement went away. Conflicts of catalogs whose push did not complete stay open.
-    async fn close_settled(&self, run: &Run, open: &[OpenConflict]) -> Result<()> {
-        let held: BTreeSet<RemoteId> = run.plan.held().map(|c| c.remote_id).collect();
-        let sides: BTreeMap<RemoteId, Side> = run
-            .plan
-            .decisions
-            .iter()
-            .filter_map(|d| Some((d.remote_id?, d.settled_by?)))
-            .collect();
-        let ids: BTreeSet<RemoteId> = open.iter().map(|c| c.remote_id).collect();
-        for id in ids {
-            if held.contains(&id) || run.unsettled.contains(&id) {
-                continue;
-            }
-            let side = sides.get(&id).copied().unwrap_or(Side::Local);
-            self.store.close_conflicts(id, side).await?;
-        }
-        Ok(())
-    }
-
     /// `catalog-sync plan`: one GET and the merge. Writes nothing, sends no POST.
     pub async fn plan(&self) -> Result<Plan> {
+        // A recorded 403 block stops every request, a plan's GET included.
+        match self.check_block().await {
+            Err(Stop::Failed(e)) => return Err(e),
+            Err(Stop::Aborted(why)) => anyhow::bail!(why),
+            Ok(()) => {}
+        }
         let remote = self.client.list_catalogs().await?;
         let desired = self.store.desired().await?;
         let open = self.store.open_conflicts().await?;
         self.merge(&remote, &desired, &open).await
     }
-}
-
-/// Held conflicts a person has settled: by setting `conflicts.resolution`, or by editing
-/// (or deleting, or re-inserting) the desired row since the conflict was held.
-fn settled_by_a_person(
-    open: &[OpenConflict],
-    desired: &[DesiredCatalog],
-) -> BTreeMap<RemoteId, Side> {
-    let mut settled = BTreeMap::new();
-    for c in open {
-        let row = desired.iter().find(|d| d.remote_id == Some(c.remote_id));
-        let side = match (c.resolution, row, c.desired_revision) {
-            (Some(side), _, _) => Some(side),
-            (None, Some(row), Some(rev)) if row.revision != rev => Some(Side::Local),
-            (None, None, Some(_)) => Some(Side::Local),
-            (None, Some(_), None) => Some(Side::Local),
-            _ => None,
-        };
-        if let Some(side) = side {
-            settled.insert(c.remote_id, side);
-        }
-    }
-    settled
 }
