@@ -159,6 +159,7 @@ async fn whole_process() -> Vec<Row> {
             .arg("-c")
             .arg(&cfg)
             .arg("--once")
+            .stdout(std::process::Stdio::null())
             .status()
             .unwrap()
     };

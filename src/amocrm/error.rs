@@ -41,8 +41,8 @@ pub enum ApiError {
 
     /// 429 after the retries, or with a `Retry-After` too long to wait out in one call.
     #[error(
-        "amoCRM answered 429 Too Many Requests{} and catalog-sync stopped retrying: lower \
-         http.requests_per_second or let the next run try again",
+        "amoCRM answered 429 Too Many Requests{}: the account's rate limit was hit; if this \
+         persists, lower http.requests_per_second (the next run tries again)",
         wait_hint(.retry_after)
     )]
     RateLimited { retry_after: Option<Duration> },
