@@ -103,31 +103,29 @@ impl Syncer {
         let chunks: Vec<_> = work.chunks(self.options.batch_size.max(1)).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             if self.is_stopping() {
-                let unsent: Vec<i64> = chunks[i..]
-                    .iter()
-                    .flat_map(|c| c.iter().map(|(r, _)| r.id))
-                    .collect();
                 let why = "not sent: the daemon was stopping; planned again next run";
-                self.store.fail(&unsent, why).await?;
-                return Err(stopped(unsent.len()));
+                let unsent = self.fail_unsent(&chunks[i..], why).await?;
+                return Err(stopped(unsent));
             }
             if let Err(stop) = self.send_batch(run, chunk).await {
-                let unsent: Vec<i64> = chunks[i + 1..]
-                    .iter()
-                    .flat_map(|c| c.iter().map(|(r, _)| r.id))
-                    .collect();
-                if !unsent.is_empty() {
-                    self.store
-                        .fail(
-                            &unsent,
-                            "not sent: an earlier batch of this run failed; planned again next run",
-                        )
-                        .await?;
-                }
+                let why = "not sent: an earlier batch of this run failed; planned again next run";
+                self.fail_unsent(&chunks[i + 1..], why).await?;
                 return Err(stop);
             }
         }
         Ok(())
+    }
+
+    /// Marks the rows of batches that will not be sent `failed`, saying why. Returns how many.
+    async fn fail_unsent(&self, chunks: &[&[(OutboxRow, Decision)]], why: &str) -> Result<usize> {
+        let unsent: Vec<i64> = chunks
+            .iter()
+            .flat_map(|c| c.iter().map(|(r, _)| r.id))
+            .collect();
+        if !unsent.is_empty() {
+            self.store.fail(&unsent, why).await?;
+        }
+        Ok(unsent.len())
     }
 
     async fn send_batch(&self, run: &mut Run, chunk: &[(OutboxRow, Decision)]) -> Result<(), Stop> {
