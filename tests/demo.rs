@@ -1,4 +1,5 @@
-//! `catalog-sync demo` tells its story offline and exits 0, and never clobbers a real database.
+//! `catalog-sync demo` tells its story offline and never clobbers a real database;
+//! `catalog-sync sandbox` serves the example account until it is stopped.
 
 use std::process::Output;
 
@@ -57,4 +58,54 @@ async fn the_demo_refuses_a_database_that_is_not_a_previous_demos() {
         "not a database",
         "left untouched"
     );
+}
+
+#[tokio::test]
+async fn the_sandbox_command_serves_the_seeded_account_until_it_is_stopped() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines
+        .next_line()
+        .await
+        .unwrap()
+        .expect("the sandbox prints its address");
+    let url = first.rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}/api/v2/catalogs"))
+        .bearer_auth("sandbox-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = body["_embedded"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Товары", "Услуги", "Склады"]);
+
+    let pid = child.id().unwrap().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("the sandbox stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
 }
