@@ -280,19 +280,12 @@ fn next_tick(
 
 /// `last run 12 ok at 2025-01-01T10:00:00Z (pulled 3, added 1, ...)`.
 fn summary(r: &RunReport) -> String {
-    let c = &r.counts;
     format!(
-        "last run {} {} at {} (pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {})",
+        "last run {} {} at {} ({})",
         r.run_id,
         r.outcome.as_str(),
         stamp(Utc::now()),
-        c.pulled,
-        c.added,
-        c.updated,
-        c.deleted,
-        c.adopted,
-        c.conflicts,
-        c.failed
+        super::render::counts(&r.counts)
     )
 }
 

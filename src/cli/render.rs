@@ -11,7 +11,7 @@ use crate::auth::AuthStatus;
 use crate::catalog::{Field, Fields};
 use crate::config::Settings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
-use crate::store::Status;
+use crate::store::{RunCounts, Status};
 use crate::sync::RunReport;
 
 /// Left-aligned columns separated by two spaces; the first row is the header.
@@ -215,13 +215,11 @@ pub fn text(plan: &Plan, posts: usize) -> String {
     out
 }
 
-/// The one-line summary of a run, on stdout.
-pub fn report(r: &RunReport) {
-    let c = &r.counts;
-    println!(
-        "run {}: {} (pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {}, invalid {}, {} HTTP requests)",
-        r.run_id,
-        r.outcome.as_str(),
+/// `pulled 3, added 1, ..., 2 HTTP requests`: a run's counters, for one-line summaries.
+pub fn counts(c: &RunCounts) -> String {
+    format!(
+        "pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {}, \
+         invalid {}, {} HTTP requests",
         c.pulled,
         c.added,
         c.updated,
@@ -231,6 +229,16 @@ pub fn report(r: &RunReport) {
         c.failed,
         c.invalid,
         c.http_requests
+    )
+}
+
+/// The one-line summary of a run, on stdout.
+pub fn report(r: &RunReport) {
+    println!(
+        "run {}: {} ({})",
+        r.run_id,
+        r.outcome.as_str(),
+        counts(&r.counts)
     );
     if let Some(e) = &r.error {
         println!("  {e}");
