@@ -184,13 +184,17 @@ impl Store {
         Ok(())
     }
 
-    /// Records what came back for a row.
-    pub async fn record_response(&self, id: i64, response: &str) -> Result<()> {
-        sqlx::query("UPDATE outbox SET response = ? WHERE id = ?")
-            .bind(response)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// Records what came back for the rows of one batch: one transaction, not one per row.
+    pub async fn record_response(&self, ids: &[i64], response: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query("UPDATE outbox SET response = ? WHERE id = ?")
+                .bind(response)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

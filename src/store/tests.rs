@@ -78,9 +78,10 @@ async fn a_persons_edit_bumps_the_revision_through_the_trigger() {
     );
 }
 
-#[tokio::test]
-async fn an_adoption_never_overwrites_an_edit_made_after_the_merge_read_the_row() {
-    let (_dir, store) = fresh().await;
+/// A run, a desired row "Goods" linked to catalog 100 at revision 0, and the adoption of a
+/// remote rename of that catalog to "Remote".
+async fn a_remote_rename_to_adopt() -> (tempfile::TempDir, Store, i64, i64, Adopt) {
+    let (dir, store) = fresh().await;
     let run = store.start_run("test").await.unwrap();
     let id = insert(&store, "Goods", Some(100)).await;
     let adopt = Adopt::Update {
@@ -88,6 +89,12 @@ async fn an_adoption_never_overwrites_an_edit_made_after_the_merge_read_the_row(
         revision: 0,
         changes: vec![(Field::Name, Some(Value::Text("Remote".into())))],
     };
+    (dir, store, run, id, adopt)
+}
+
+#[tokio::test]
+async fn an_adoption_never_overwrites_an_edit_made_after_the_merge_read_the_row() {
+    let (_dir, store, run, id, adopt) = a_remote_rename_to_adopt().await;
     sqlx::query("UPDATE desired_catalogs SET name = 'Mine' WHERE id = ?")
         .bind(id)
         .execute(store.pool())
@@ -109,14 +116,7 @@ async fn an_adoption_never_overwrites_an_edit_made_after_the_merge_read_the_row(
 
 #[tokio::test]
 async fn an_adoption_writes_the_row_the_change_log_and_the_base_together() {
-    let (_dir, store) = fresh().await;
-    let run = store.start_run("test").await.unwrap();
-    let id = insert(&store, "Goods", Some(100)).await;
-    let adopt = Adopt::Update {
-        desired_id: id,
-        revision: 0,
-        changes: vec![(Field::Name, Some(Value::Text("Remote".into())))],
-    };
+    let (_dir, store, run, _id, adopt) = a_remote_rename_to_adopt().await;
     let base = BaseAfter::Set(Fields::named("Remote"));
     assert!(
         store

@@ -191,9 +191,10 @@ impl Syncer {
             outcome.delete.iter(),
         );
         let body: String = outcome.body.chars().take(RESPONSE_KEPT).collect();
+        let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
+        self.store.record_response(&ids, &body).await?;
         let mut unknown = Vec::new();
         for (row, d) in chunk {
-            self.store.record_response(row.id, &body).await?;
             let result = match d.push.as_ref().expect("only decisions with a push") {
                 Push::Add { .. } => adds.next().map(created),
                 Push::Update { .. } => updates.next().map(done),
