@@ -70,6 +70,7 @@ fn syncer(store: &Store, base_url: &str, batch_size: usize) -> Syncer {
         batch_size,
         max_deletes: 10,
         allow_deletes: false,
+        ..SyncOptions::default()
     };
     Syncer::new(store.clone(), client, options)
 }
@@ -244,6 +245,7 @@ fn merge_time() -> Vec<Row> {
                     }),
                     created_by: None,
                     created_at: None,
+                    updated_at: None,
                     raw_json: String::new(),
                 })
                 .collect();

@@ -2,15 +2,13 @@
 //!
 //! These are what catalog-sync reasons about. Wire types (what amoCRM sends) live in
 //! `amocrm::wire` and are converted into these at the edge; rows of the database are converted in
-//! `store`. Nothing here does I/O.
+//! `store`. Nothing here does I/O. The shapes every kind of record shares (desired, remote, base)
+//! are in [`crate::record`]; [`Fields`] is what a catalog puts in them.
 
 use serde::{Deserialize, Serialize};
 
-/// A catalog id as amoCRM assigns it.
-pub type RemoteId = i64;
-
-/// The local primary key of a `desired_catalogs` row.
-pub type DesiredId = i64;
+pub use crate::record::{ConflictPolicy, DesiredId, Mode, RemoteId};
+use crate::record::{Desired, FieldKey, Record, Remote, Synced};
 
 /// Catalog types amoCRM is known to use. Others are kept as plain strings when they come from
 /// the account, but a person may not invent one.
@@ -154,55 +152,90 @@ fn as_bool(v: Option<Value>) -> Option<bool> {
 }
 
 /// A catalog as the account reported it in the last pull.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteCatalog {
-    pub id: RemoteId,
-    pub fields: Fields,
-    pub created_by: Option<i64>,
-    /// Unix seconds (milliseconds are normalised at the wire edge).
-    pub created_at: Option<i64>,
-    /// The item exactly as received, kept for `remote_catalogs.raw_json`.
-    pub raw_json: String,
-}
+pub type RemoteCatalog = Remote<Fields>;
 
-/// A row of `desired_catalogs`: what a person wants the account to have.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DesiredCatalog {
-    pub id: DesiredId,
-    pub remote_id: Option<RemoteId>,
-    /// `kind` is always `Some` here: the column is NOT NULL with default `regular`.
-    pub fields: Fields,
-    /// Bumped by a trigger on every edit; adoption writes are conditional on it.
-    pub revision: i64,
-}
+/// A row of `desired_catalogs`: what a person wants the account to have. `fields.kind` is always
+/// `Some` here: the column is NOT NULL with default `regular`.
+pub type DesiredCatalog = Desired<Fields>;
 
 /// A row of `synced_catalogs`: the catalog as both sides last agreed (the merge base).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncedCatalog {
-    pub remote_id: RemoteId,
-    pub fields: Fields,
-}
+pub type SyncedCatalog = Synced<Fields>;
 
-/// Which side is the truth (`sync.mode`).
+/// How catalogs are read and written (`amocrm.api`). Elements always use API v4 (and the v2
+/// delete, the only documented one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Two-way: one-sided changes win, conflicts follow the policy.
-    Both,
-    /// The desired state is the truth: remote edits are reverted, remote-only catalogs deleted.
-    Push,
-    /// Read-only mirror: remote changes are adopted, nothing is ever sent.
-    Pull,
+pub enum ApiVersion {
+    /// `GET`/`POST /api/v2/catalogs`: add, update and delete in one POST.
+    V2,
+    /// `GET`/`POST`/`PATCH /api/v4/catalogs`; deletes still through `POST /api/v2/catalogs`.
+    V4,
+    /// v2 until the account answers v2 with 404 or 410, then v4, remembered in the database.
+    Auto,
 }
 
-/// How a field changed differently on both sides is settled (`sync.conflict_policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictPolicy {
-    LocalWins,
-    RemoteWins,
-    /// Hold the catalog until a person settles it.
-    Manual,
+impl ApiVersion {
+    /// The spelling of `amocrm.api`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "v2",
+            ApiVersion::V4 => "v4",
+            ApiVersion::Auto => "auto",
+        }
+    }
+}
+
+impl FieldKey for Field {
+    const NAME: Field = Field::Name;
+
+    fn is_pushable(self) -> bool {
+        Field::is_pushable(self)
+    }
+
+    fn adopted_when_new(self) -> bool {
+        false
+    }
+}
+
+impl Record for Fields {
+    type Key = Field;
+    type Value = Value;
+    const ENTITY: &'static str = "catalog";
+
+    fn named(name: String) -> Self {
+        Fields::named(name)
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn keys(&self) -> Vec<Field> {
+        Field::ALL.to_vec()
+    }
+
+    fn get(&self, key: Field) -> Option<Value> {
+        Fields::get(self, key)
+    }
+
+    fn set(&mut self, key: Field, value: Option<Value>) {
+        Fields::set(self, key, value)
+    }
+
+    /// `type` defaults to `regular`; `sort` cannot be sent.
+    fn for_add(&self) -> Self {
+        Fields {
+            kind: Some(self.kind.clone().unwrap_or_else(|| "regular".into())),
+            sort: None,
+            ..self.clone()
+        }
+    }
+
+    fn adopted(&self) -> Self {
+        let mut f = self.clone();
+        f.kind.get_or_insert_with(|| "regular".into());
+        f
+    }
 }
 
 #[cfg(test)]

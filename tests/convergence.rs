@@ -73,6 +73,7 @@ async fn world(seed: u64, dir: &std::path::Path) -> World {
         batch_size: 3,
         max_deletes: 100,
         allow_deletes: true,
+        ..SyncOptions::default()
     };
     World {
         _sandbox: sandbox,

@@ -144,6 +144,7 @@ fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
         },
         created_by: optional(id, "created_by", &wire.created_by, int),
         created_at,
+        updated_at: None,
         raw_json,
     })
 }

@@ -231,6 +231,7 @@ pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> 
         batch_size: settings.sync.batch_size,
         max_deletes: settings.sync.max_deletes,
         allow_deletes,
+        ..SyncOptions::default()
     };
     let client = client(settings, &store)?;
     Ok(Syncer::new(store, client, options).with_blocked_cooldown(settings.http.blocked_cooldown))

@@ -1,8 +1,8 @@
-//! The per-field rule of the three-way merge.
+//! The per-field rule of the three-way merge, the same for every kind of record.
 
-use crate::catalog::{Field, Mode, Value};
+use crate::record::{FieldKey, Mode};
 
-/// What to do with one field of one catalog.
+/// What to do with one field of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum FieldMerge {
     /// Nothing to send or adopt.
@@ -17,20 +17,42 @@ pub(super) enum FieldMerge {
     Conflict,
 }
 
-/// The three values of a field. `local = None` means "not managed" (a NULL flag), `remote =
-/// None` "absent from the pull", `base = None` "never agreed" (no base row, or unknown).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Triple<'a> {
-    pub base: Option<&'a Value>,
-    pub local: Option<&'a Value>,
-    pub remote: Option<&'a Value>,
+/// The three values of a field. `local = None` means "not managed" (a NULL flag, an absent
+/// key), `remote = None` "absent from the pull", `base = None` "never agreed" (no base row, or
+/// unknown). `new_key`: the base row exists but has never known this field.
+#[derive(Debug)]
+pub(super) struct Triple<'a, V> {
+    pub base: Option<&'a V>,
+    pub local: Option<&'a V>,
+    pub remote: Option<&'a V>,
+    pub new_key: bool,
 }
 
-/// Decides one field. `sort` cannot be sent through API v2, so the desired row mirrors the
-/// account's value for it.
-pub(super) fn merge_field(field: Field, t: Triple<'_>, mode: Mode) -> FieldMerge {
+// Not derived: a derive would ask `V: Copy`, but only references are copied.
+impl<V> Clone for Triple<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Triple<'_, V> {}
+
+/// Decides one field. A field the API cannot set (a catalog's `sort` through API v2) mirrors
+/// the account's value.
+pub(super) fn merge_field<K: FieldKey, V: PartialEq>(
+    field: K,
+    t: Triple<'_, V>,
+    mode: Mode,
+) -> FieldMerge {
     let Some(local) = t.local else {
-        return FieldMerge::Keep;
+        // Not managed, unless the field is new since the record was last synced and this kind
+        // of record manages new fields from the account's value on.
+        let adopt_new = t.new_key && field.adopted_when_new() && t.remote.is_some();
+        return if adopt_new && mode != Mode::Push {
+            FieldMerge::Adopt
+        } else {
+            FieldMerge::Keep
+        };
     };
     if !field.is_pushable() {
         return match t.remote {
@@ -56,7 +78,7 @@ pub(super) fn merge_field(field: Field, t: Triple<'_>, mode: Mode) -> FieldMerge
     }
 }
 
-fn three_way(base: Option<&Value>, local: &Value, remote: &Value, mode: Mode) -> FieldMerge {
+fn three_way<V: PartialEq>(base: Option<&V>, local: &V, remote: &V, mode: Mode) -> FieldMerge {
     let Some(base) = base else {
         // Never agreed (a row linked by hand): the desired state is the intent.
         return if mode == Mode::Pull {
@@ -78,6 +100,8 @@ fn three_way(base: Option<&Value>, local: &Value, remote: &Value, mode: Mode) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{Field, Value};
+    use crate::element::ElementKey;
     use FieldMerge::*;
 
     fn t(s: &str) -> Value {
@@ -95,6 +119,7 @@ mod tests {
             base: b.as_ref(),
             local: l.as_ref(),
             remote: r.as_ref(),
+            new_key: false,
         };
         merge_field(Field::Name, triple, mode)
     }
@@ -158,14 +183,46 @@ mod tests {
             base: Some(&one),
             local: Some(&one),
             remote: Some(&two),
+            new_key: false,
         };
         assert_eq!(merge_field(Field::Sort, triple, Mode::Both), Adopt);
         let local_edit = Triple {
             base: Some(&one),
             local: Some(&two),
             remote: Some(&one),
+            new_key: false,
         };
         assert_eq!(merge_field(Field::Sort, local_edit, Mode::Both), Adopt);
         assert_eq!(merge_field(Field::Sort, local_edit, Mode::Push), Keep);
+    }
+
+    #[test]
+    fn a_custom_field_new_since_the_last_sync_is_adopted_but_a_catalog_flag_is_not() {
+        let v = serde_json::json!(12);
+        let new = Triple {
+            base: None,
+            local: None,
+            remote: Some(&v),
+            new_key: true,
+        };
+        assert_eq!(merge_field(ElementKey::Field(7), new, Mode::Both), Adopt);
+        assert_eq!(merge_field(ElementKey::Field(7), new, Mode::Pull), Adopt);
+        assert_eq!(merge_field(ElementKey::Field(7), new, Mode::Push), Keep);
+        let known = Triple {
+            new_key: false,
+            ..new
+        };
+        assert_eq!(merge_field(ElementKey::Field(7), known, Mode::Both), Keep);
+        let flag = Value::Bool(true);
+        let catalog = Triple {
+            base: None,
+            local: None,
+            remote: Some(&flag),
+            new_key: true,
+        };
+        assert_eq!(
+            merge_field(Field::CanAddElements, catalog, Mode::Both),
+            Keep
+        );
     }
 }

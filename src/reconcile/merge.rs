@@ -1,34 +1,36 @@
-//! The catalog-level merge: pairs base, desired and remote by remote id and decides each catalog.
+//! The record-level merge: pairs base, desired and remote by remote id and decides each record,
+//! for every kind of record alike.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
 use super::field::{FieldMerge, Triple, merge_field};
-use super::{Adopt, BaseAfter, Conflict, Decision, MergeInput, Notice, Plan, Push, Side};
-use crate::catalog::{
-    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, RemoteId, SyncedCatalog,
+use super::{
+    Adopt, BaseAfter, Conflict, Decision, InvalidRow, MergeInput, Notice, Plan, Push, Side,
 };
+use crate::record::{ConflictPolicy, Desired, FieldKey, Mode, Record, Remote, RemoteId, Synced};
 
-/// Merges the three sides into a plan. Pure: the same input always gives the same plan.
-pub fn merge(input: &MergeInput<'_>) -> Plan {
+/// Merges the three sides into a plan, skipping the desired rows `invalid` names (their
+/// records are left alone until a person fixes them). Pure: the same input always gives the
+/// same plan.
+pub fn merge_records<R: Record>(input: &MergeInput<'_, R>, invalid: Vec<InvalidRow>) -> Plan<R> {
     let mut m = Merger {
         input,
         plan: Plan {
-            invalid: super::validate(input.local, input.base, input.remote),
+            invalid,
             ..Plan::default()
         },
     };
     let invalid: BTreeSet<_> = m.plan.invalid.iter().map(|i| i.desired_id).collect();
-    let base: BTreeMap<RemoteId, &SyncedCatalog> =
+    let base: BTreeMap<RemoteId, &Synced<R>> =
         input.base.iter().map(|b| (b.remote_id, b)).collect();
-    let remote: BTreeMap<RemoteId, &RemoteCatalog> =
-        input.remote.iter().map(|r| (r.id, r)).collect();
+    let remote: BTreeMap<RemoteId, &Remote<R>> = input.remote.iter().map(|r| (r.id, r)).collect();
     let mut linked = BTreeMap::new();
     let mut held = BTreeSet::new();
     for row in input.local {
         match (row.remote_id, invalid.contains(&row.id)) {
-            // An invalid row still owns its catalog: nothing happens to it until it is fixed.
+            // An invalid row still owns its record: nothing happens to it until it is fixed.
             (Some(id), true) => drop(held.insert(id)),
             (Some(id), false) => drop(linked.insert(id, row)),
             (None, true) => {}
@@ -49,7 +51,7 @@ pub fn merge(input: &MergeInput<'_>) -> Plan {
             (Some(b), Some(l), None) => m.remote_gone(b, l),
             (Some(b), None, Some(r)) => m.local_gone(b, r),
             (None, None, Some(r)) => m.new_remote(r),
-            (Some(b), None, None) => m.decide(decision(Some(b.remote_id), None, &b.fields.name)),
+            (Some(b), None, None) => m.decide(decision(Some(b.remote_id), None, b.fields.name())),
             // A linked row with neither base nor remote was reported invalid above.
             (None, Some(_), None) | (None, None, None) => {}
         }
@@ -57,12 +59,16 @@ pub fn merge(input: &MergeInput<'_>) -> Plan {
     m.plan
 }
 
-struct Merger<'a> {
-    input: &'a MergeInput<'a>,
-    plan: Plan,
+struct Merger<'a, R: Record> {
+    input: &'a MergeInput<'a, R>,
+    plan: Plan<R>,
 }
 
-fn decision(remote_id: Option<RemoteId>, desired_id: Option<i64>, name: &str) -> Decision {
+fn decision<R: Record>(
+    remote_id: Option<RemoteId>,
+    desired_id: Option<i64>,
+    name: &str,
+) -> Decision<R> {
     Decision {
         remote_id,
         desired_id,
@@ -74,31 +80,20 @@ fn decision(remote_id: Option<RemoteId>, desired_id: Option<i64>, name: &str) ->
     }
 }
 
-/// The fields an add sends, and the base once it is confirmed. `sort` cannot be sent.
-fn add_fields(row: &DesiredCatalog) -> Fields {
-    Fields {
-        kind: Some(row.fields.kind.clone().unwrap_or_else(|| "regular".into())),
-        sort: None,
-        ..row.fields.clone()
-    }
-}
-
-/// The fields a new desired row gets from a remote catalog.
-fn adopted_fields(r: &RemoteCatalog) -> Fields {
-    let mut f = r.fields.clone();
-    f.kind.get_or_insert_with(|| "regular".into());
-    f
+/// Every key any of the records has a value for, in order.
+fn all_keys<R: Record>(records: &[Option<&R>]) -> BTreeSet<R::Key> {
+    records.iter().flatten().flat_map(|r| r.keys()).collect()
 }
 
 /// Pushable fields that both sides know and that differ.
-fn edited(before: &Fields, after: &Fields) -> bool {
-    Field::ALL
+fn edited<R: Record>(before: &R, after: &R) -> bool {
+    all_keys(&[Some(before), Some(after)])
         .into_iter()
         .filter(|f| f.is_pushable())
         .any(|f| matches!((before.get(f), after.get(f)), (Some(a), Some(b)) if a != b))
 }
 
-impl Merger<'_> {
+impl<R: Record> Merger<'_, R> {
     fn mode(&self) -> Mode {
         self.input.mode
     }
@@ -115,7 +110,7 @@ impl Merger<'_> {
         }
     }
 
-    fn decide(&mut self, d: Decision) {
+    fn decide(&mut self, d: Decision<R>) {
         self.plan.decisions.push(d);
     }
 
@@ -127,28 +122,28 @@ impl Merger<'_> {
         });
     }
 
-    fn new_local(&mut self, row: &DesiredCatalog) {
+    fn new_local(&mut self, row: &Desired<R>) {
         if self.mode() == Mode::Pull {
             let msg = "new row not created in the account (sync.mode = pull)".into();
             return self.notice(None, Some(row.id), msg);
         }
-        let fields = add_fields(row);
+        let fields = row.fields.for_add();
         self.decide(Decision {
             push: Some(Push::Add {
                 fields: fields.clone(),
                 replaces: None,
             }),
             base_after: BaseAfter::Set(fields),
-            ..decision(None, Some(row.id), &row.fields.name)
+            ..decision(None, Some(row.id), row.fields.name())
         });
     }
 
-    fn new_remote(&mut self, r: &RemoteCatalog) {
-        let mut d = decision(Some(r.id), None, &r.fields.name);
+    fn new_remote(&mut self, r: &Remote<R>) {
+        let mut d = decision(Some(r.id), None, r.fields.name());
         if self.mode() == Mode::Push {
             d.push = Some(Push::Delete { id: r.id });
         } else {
-            let fields = adopted_fields(r);
+            let fields = r.fields.adopted();
             d.adopt = Some(Adopt::Insert {
                 remote_id: r.id,
                 fields: fields.clone(),
@@ -159,14 +154,16 @@ impl Merger<'_> {
     }
 
     /// Records a deletion-against-edit conflict and returns the side that wins, if any.
-    fn catalog_conflict(
+    fn record_conflict(
         &mut self,
-        b: &SyncedCatalog,
-        local: Option<&DesiredCatalog>,
-        remote: Option<&RemoteCatalog>,
+        b: &Synced<R>,
+        local: Option<&Desired<R>>,
+        remote: Option<&Remote<R>>,
     ) -> Option<Side> {
         let side = self.resolve(b.remote_id);
-        let name = local.map_or(&b.fields.name, |l| &l.fields.name).clone();
+        let name = local
+            .map_or(b.fields.name(), |l| l.fields.name())
+            .to_owned();
         self.plan.conflicts.push(Conflict {
             remote_id: b.remote_id,
             desired_id: local.map(|l| l.id),
@@ -181,13 +178,13 @@ impl Merger<'_> {
         side
     }
 
-    /// The catalog is gone from the account; the desired row still exists.
-    fn remote_gone(&mut self, b: &SyncedCatalog, l: &DesiredCatalog) {
-        let mut d = decision(Some(b.remote_id), Some(l.id), &l.fields.name);
+    /// The record is gone from the account; the desired row still exists.
+    fn remote_gone(&mut self, b: &Synced<R>, l: &Desired<R>) {
+        let mut d = decision(Some(b.remote_id), Some(l.id), l.fields.name());
         let side = match self.mode() {
             Mode::Push => Some(Side::Local),
             _ if !edited(&b.fields, &l.fields) => Some(Side::Remote),
-            _ => match self.catalog_conflict(b, Some(l), None) {
+            _ => match self.record_conflict(b, Some(l), None) {
                 Some(side) => {
                     d.settled_by = Some(side);
                     Some(side)
@@ -204,7 +201,7 @@ impl Merger<'_> {
                 })
             }
             (Some(Side::Local), _) => {
-                let fields = add_fields(l);
+                let fields = l.fields.for_add();
                 d.push = Some(Push::Add {
                     fields: fields.clone(),
                     replaces: Some(b.remote_id),
@@ -221,13 +218,13 @@ impl Merger<'_> {
         self.decide(d);
     }
 
-    /// The desired row was deleted; the catalog is still in the account.
-    fn local_gone(&mut self, b: &SyncedCatalog, r: &RemoteCatalog) {
-        let mut d = decision(Some(r.id), None, &r.fields.name);
+    /// The desired row was deleted; the record is still in the account.
+    fn local_gone(&mut self, b: &Synced<R>, r: &Remote<R>) {
+        let mut d = decision(Some(r.id), None, r.fields.name());
         let side = match self.mode() {
             Mode::Push => Side::Local,
             _ if !edited(&b.fields, &r.fields) => Side::Local,
-            _ => match self.catalog_conflict(b, None, Some(r)) {
+            _ => match self.record_conflict(b, None, Some(r)) {
                 Some(side) => {
                     d.settled_by = Some(side);
                     side
@@ -242,7 +239,7 @@ impl Merger<'_> {
             }
             (Side::Local, _) => d.push = Some(Push::Delete { id: r.id }),
             (Side::Remote, _) => {
-                let fields = adopted_fields(r);
+                let fields = r.fields.adopted();
                 d.adopt = Some(Adopt::Insert {
                     remote_id: r.id,
                     fields: fields.clone(),
@@ -253,10 +250,11 @@ impl Merger<'_> {
         self.decide(d);
     }
 
-    /// Both the desired row and the remote catalog exist: merge field by field.
-    fn both_present(&mut self, b: Option<&SyncedCatalog>, l: &DesiredCatalog, r: &RemoteCatalog) {
+    /// Both the desired row and the remote record exist: merge field by field.
+    fn both_present(&mut self, b: Option<&Synced<R>>, l: &Desired<R>, r: &Remote<R>) {
         let mode = self.mode();
-        let merged: Vec<(Field, FieldMerge)> = Field::ALL
+        let keys = all_keys(&[b.map(|b| &b.fields), Some(&l.fields), Some(&r.fields)]);
+        let merged: Vec<(R::Key, FieldMerge)> = keys
             .into_iter()
             .map(|f| {
                 let (bv, lv, rv) = (
@@ -268,11 +266,12 @@ impl Merger<'_> {
                     base: bv.as_ref(),
                     local: lv.as_ref(),
                     remote: rv.as_ref(),
+                    new_key: b.is_some() && bv.is_none(),
                 };
                 (f, merge_field(f, t, mode))
             })
             .collect();
-        let conflicted: Vec<Field> = merged
+        let conflicted: Vec<R::Key> = merged
             .iter()
             .filter(|(_, m)| *m == FieldMerge::Conflict)
             .map(|(f, _)| *f)
@@ -292,17 +291,17 @@ impl Merger<'_> {
 
     fn field_conflict(
         &mut self,
-        f: Field,
-        b: Option<&SyncedCatalog>,
-        l: &DesiredCatalog,
-        r: &RemoteCatalog,
+        f: R::Key,
+        b: Option<&Synced<R>>,
+        l: &Desired<R>,
+        r: &Remote<R>,
         side: Option<Side>,
     ) {
-        let as_json = |fields: &Fields| fields.get(f).map(|v| json!(v));
+        let as_json = |fields: &R| fields.get(f).map(|v| json!(v));
         self.plan.conflicts.push(Conflict {
             remote_id: r.id,
             desired_id: Some(l.id),
-            name: l.fields.name.clone(),
+            name: l.fields.name().to_owned(),
             field: Some(f),
             base: b.and_then(|b| as_json(&b.fields)),
             local: as_json(&l.fields),
@@ -315,10 +314,10 @@ impl Merger<'_> {
     /// Turns per-field outcomes (conflicts already settled by `side`) into one decision.
     fn settle_fields(
         &mut self,
-        b: Option<&SyncedCatalog>,
-        l: &DesiredCatalog,
-        r: &RemoteCatalog,
-        merged: &[(Field, FieldMerge)],
+        b: Option<&Synced<R>>,
+        l: &Desired<R>,
+        r: &Remote<R>,
+        merged: &[(R::Key, FieldMerge)],
         side: Option<Side>,
     ) {
         let mode = self.mode();
@@ -349,11 +348,11 @@ impl Merger<'_> {
                 FieldMerge::Keep | FieldMerge::Conflict => {}
             }
         }
-        let mut d = decision(Some(r.id), Some(l.id), &after.name);
+        let mut d = decision(Some(r.id), Some(l.id), after.name());
         d.settled_by = side;
         if !pushed.is_empty() {
-            // Always send the name the catalog is to have, even when only a flag changed.
-            let mut fields = Fields::named(after.name.clone());
+            // Always send the name the record is to have, even when only another field changed.
+            let mut fields = R::named(after.name().to_owned());
             for f in pushed {
                 fields.set(f, l.fields.get(f));
             }

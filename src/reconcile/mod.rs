@@ -1,10 +1,15 @@
 //! The three-way merge and the plan it produces: pure functions, no I/O.
 //!
-//! Inputs are the merge base (`synced_catalogs`), the desired state (`desired_catalogs`) and a
-//! fresh pull; the output is a [`Plan`]: what to send to the account, what to adopt locally, what
-//! the base becomes once both are done, and the conflicts and invalid rows a person should see.
-//! The sync layer executes a plan; nothing here touches the database or the network.
+//! Inputs are the merge base, the desired state and a fresh pull; the output is a [`Plan`]: what
+//! to send to the account, what to adopt locally, what the base becomes once both are done, and
+//! the conflicts and invalid rows a person should see. The sync layer executes a plan; nothing
+//! here touches the database or the network.
+//!
+//! One merge core serves every kind of record ([`Record`]): `merge` pairs records by remote id
+//! and decides each one, `field` is the per-field rule. `validate` checks desired catalogs;
+//! the elements' checks need their catalog's fields and live with them ([`elements`]).
 
+pub mod elements;
 mod field;
 mod merge;
 mod validate;
@@ -13,13 +18,17 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::{
-    ConflictPolicy, DesiredCatalog, DesiredId, Field, Fields, Mode, RemoteCatalog, RemoteId,
-    SyncedCatalog, Value,
-};
+use crate::catalog::Fields;
+use crate::record::{ConflictPolicy, Desired, DesiredId, Mode, Record, Remote, RemoteId, Synced};
 
-pub use merge::merge;
+pub use merge::merge_records;
 pub use validate::{InvalidRow, validate};
+
+/// Merges the desired catalogs with the account's: the catalogs' checks, then the merge core.
+pub fn merge(input: &MergeInput<'_>) -> Plan {
+    let invalid = validate(input.local, input.base, input.remote);
+    merge_records(input, invalid)
+}
 
 /// Which side a person (or the policy) chose for a conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,51 +47,67 @@ impl Side {
     }
 }
 
-/// Everything the merge looks at.
+/// Everything the merge looks at: the three sides of one kind of record (for elements: of one
+/// catalog).
 #[derive(Debug, Clone)]
-pub struct MergeInput<'a> {
-    pub base: &'a [SyncedCatalog],
-    pub local: &'a [DesiredCatalog],
-    pub remote: &'a [RemoteCatalog],
+pub struct MergeInput<'a, R = Fields> {
+    pub base: &'a [Synced<R>],
+    pub local: &'a [Desired<R>],
+    pub remote: &'a [Remote<R>],
     pub mode: Mode,
     pub policy: ConflictPolicy,
     /// Conflicts a person has settled since they were held (policy `manual`): the chosen side
-    /// wins every conflict of that catalog in this run.
+    /// wins every conflict of that record in this run.
     pub settled: &'a BTreeMap<RemoteId, Side>,
 }
 
-/// What to send to the account for one catalog.
+/// What to send to the account for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub enum Push {
-    /// Create the catalog. `replaces` is a remote id that disappeared and is being re-created.
+pub enum Push<R = Fields> {
+    /// Create the record. `replaces` is a remote id that disappeared and is being re-created.
     Add {
-        fields: Fields,
+        fields: R,
         replaces: Option<RemoteId>,
     },
-    /// Change the catalog: `fields` holds `name` plus only the fields that changed.
+    /// Change the record: `fields` holds the name plus only the fields that changed.
     Update {
         id: RemoteId,
-        fields: Fields,
+        fields: R,
     },
     Delete {
         id: RemoteId,
     },
 }
 
-/// What to change in `desired_catalogs` for one catalog. Updates and deletes carry the row
+impl<R> Push<R> {
+    /// `add`, `update` or `delete`, as in `outbox.op`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Push::Add { .. } => "add",
+            Push::Update { .. } => "update",
+            Push::Delete { .. } => "delete",
+        }
+    }
+}
+
+/// One field's new value in a desired row.
+pub type Change<R> = (<R as Record>::Key, Option<<R as Record>::Value>);
+
+/// What to change in the desired rows for one record. Updates and deletes carry the row
 /// revision seen by the merge: they are applied only if no person edited the row since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub enum Adopt {
+#[serde(bound(serialize = "R: Record"))]
+pub enum Adopt<R: Record = Fields> {
     Insert {
         remote_id: RemoteId,
-        fields: Fields,
+        fields: R,
     },
     Update {
         desired_id: DesiredId,
         revision: i64,
-        changes: Vec<(Field, Option<Value>)>,
+        changes: Vec<Change<R>>,
     },
     Delete {
         desired_id: DesiredId,
@@ -96,38 +121,39 @@ pub enum Adopt {
     },
 }
 
-/// The merge base for a catalog once its push (if any) is confirmed.
+/// The merge base for a record once its push (if any) is confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", content = "fields", rename_all = "snake_case")]
-pub enum BaseAfter {
+pub enum BaseAfter<R = Fields> {
     Keep,
-    Set(Fields),
+    Set(R),
     Remove,
 }
 
-/// Everything decided for one catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Decision {
+/// Everything decided for one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(bound(serialize = "R: Record"))]
+pub struct Decision<R: Record = Fields> {
     pub remote_id: Option<RemoteId>,
     pub desired_id: Option<DesiredId>,
-    /// The catalog's name, for people reading the plan.
+    /// The record's name, for people reading the plan.
     pub name: String,
-    pub push: Option<Push>,
-    pub adopt: Option<Adopt>,
-    pub base_after: BaseAfter,
+    pub push: Option<Push<R>>,
+    pub adopt: Option<Adopt<R>>,
+    pub base_after: BaseAfter<R>,
     /// Set when a conflict was settled by the policy or a person.
     pub settled_by: Option<Side>,
 }
 
-/// A field (or a whole catalog: `field = None`) changed differently on both sides.
+/// A field (or a whole record: `field = None`) changed differently on both sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Conflict {
+pub struct Conflict<K = crate::catalog::Field> {
     pub remote_id: RemoteId,
     pub desired_id: Option<DesiredId>,
     pub name: String,
     /// `None` for a deletion on one side against an edit on the other.
-    pub field: Option<Field>,
-    /// The values as JSON: a field's value, or the whole catalog (`"deleted"` when gone) for a
+    pub field: Option<K>,
+    /// The values as JSON: a field's value, or the whole record (`"deleted"` when gone) for a
     /// deletion against an edit. `None` when unknown.
     pub base: Option<serde_json::Value>,
     pub local: Option<serde_json::Value>,
@@ -147,24 +173,36 @@ pub struct Notice {
 }
 
 /// The result of a merge.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Plan {
-    pub decisions: Vec<Decision>,
-    pub conflicts: Vec<Conflict>,
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(bound(serialize = "R: Record"))]
+pub struct Plan<R: Record = Fields> {
+    pub decisions: Vec<Decision<R>>,
+    pub conflicts: Vec<Conflict<R::Key>>,
     pub invalid: Vec<InvalidRow>,
     pub notices: Vec<Notice>,
 }
 
-impl Plan {
-    pub fn pushes(&self) -> impl Iterator<Item = &Push> {
+impl<R: Record> Default for Plan<R> {
+    fn default() -> Self {
+        Plan {
+            decisions: Vec::new(),
+            conflicts: Vec::new(),
+            invalid: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+}
+
+impl<R: Record> Plan<R> {
+    pub fn pushes(&self) -> impl Iterator<Item = &Push<R>> {
         self.decisions.iter().filter_map(|d| d.push.as_ref())
     }
 
-    pub fn adopts(&self) -> impl Iterator<Item = &Adopt> {
+    pub fn adopts(&self) -> impl Iterator<Item = &Adopt<R>> {
         self.decisions.iter().filter_map(|d| d.adopt.as_ref())
     }
 
-    /// Deletions in both directions: catalogs deleted from the account and rows deleted locally.
+    /// Deletions in both directions: records deleted from the account and rows deleted locally.
     pub fn deletions(&self) -> usize {
         let remote = self
             .pushes()
@@ -178,7 +216,7 @@ impl Plan {
     }
 
     /// Conflicts held for a person.
-    pub fn held(&self) -> impl Iterator<Item = &Conflict> {
+    pub fn held(&self) -> impl Iterator<Item = &Conflict<R::Key>> {
         self.conflicts.iter().filter(|c| c.resolution.is_none())
     }
 

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::catalog::{ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog, SyncedCatalog};
+use crate::catalog::{
+    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog, Value,
+};
 
 mod property;
 
@@ -40,6 +42,7 @@ fn remote(id: i64, f: Fields) -> RemoteCatalog {
         fields: f,
         created_by: None,
         created_at: None,
+        updated_at: None,
         raw_json: "{}".into(),
     }
 }

@@ -11,9 +11,13 @@ use crate::catalog::{
 /// A desired row the merge skips until a person fixes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvalidRow {
+    /// `catalog` or `element`.
+    pub entity: &'static str,
     pub desired_id: DesiredId,
     pub remote_id: Option<RemoteId>,
     pub name: String,
+    /// The field that holds the bad value (an element's field id and name), if one does.
+    pub field: Option<String>,
     pub problem: String,
 }
 
@@ -21,9 +25,13 @@ impl std::fmt::Display for InvalidRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "desired_catalogs row id={} name={:?}: {}",
-            self.desired_id, self.name, self.problem
-        )
+            "desired_{}s row id={} name={:?}: ",
+            self.entity, self.desired_id, self.name
+        )?;
+        if let Some(field) = &self.field {
+            write!(f, "field {field}: ")?;
+        }
+        f.write_str(&self.problem)
     }
 }
 
@@ -47,9 +55,11 @@ pub fn validate(
                 remote_by_id.contains_key(&id) || in_base(id)
             })?;
             Some(InvalidRow {
+                entity: "catalog",
                 desired_id: row.id,
                 remote_id: row.remote_id,
                 name: row.fields.name.clone(),
+                field: None,
                 problem,
             })
         })
@@ -109,6 +119,7 @@ mod tests {
             fields,
             created_by: None,
             created_at: None,
+            updated_at: None,
             raw_json: "{}".into(),
         }
     }

@@ -46,8 +46,8 @@ impl Store {
         for c in catalogs {
             sqlx::query(
                 "INSERT INTO remote_catalogs (id, name, type, sort, created_by, created_at, \
-                 can_add_elements, can_show_in_cards, can_link_multiple, raw_json, pulled_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 updated_at, can_add_elements, can_show_in_cards, can_link_multiple, raw_json, \
+                 pulled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(c.id)
             .bind(&c.fields.name)
@@ -55,6 +55,7 @@ impl Store {
             .bind(c.fields.sort)
             .bind(c.created_by)
             .bind(c.created_at)
+            .bind(c.updated_at)
             .bind(bit(c.fields.can_add_elements))
             .bind(bit(c.fields.can_show_in_cards))
             .bind(bit(c.fields.can_link_multiple))

@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "auth",
         include_str!("../../migrations/20261126000003_auth.sql"),
     ),
+    (
+        20261202000001,
+        "elements",
+        include_str!("../../migrations/20261202000001_elements.sql"),
+    ),
 ];
 
 /// The database of one catalog-sync installation.

@@ -42,6 +42,7 @@ pub(super) fn remote(row: &SqliteRow) -> sqlx::Result<RemoteCatalog> {
         fields: fields(row)?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
         raw_json: row.try_get("raw_json")?,
     })
 }

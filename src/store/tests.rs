@@ -192,6 +192,7 @@ async fn a_pull_replaces_the_mirror() {
         fields: Fields::named("x"),
         created_by: Some(1),
         created_at: Some(1_700_000_000),
+        updated_at: None,
         raw_json: "{\"id\":1}".into(),
     };
     store.save_pull(&[catalog(1), catalog(2)]).await.unwrap();

@@ -39,6 +39,7 @@ pub async fn spawn_app() -> TestApp {
             batch_size: 50,
             max_deletes: 3,
             allow_deletes: false,
+            ..SyncOptions::default()
         },
         dir,
     }

@@ -45,6 +45,7 @@ impl World {
                 batch_size: 50,
                 max_deletes: 3,
                 allow_deletes: false,
+                ..SyncOptions::default()
             },
             requests_per_second: 7,
             dir,

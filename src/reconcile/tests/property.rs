@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::super::*;
 use crate::catalog::{
-    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog,
+    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog, Value,
 };
 
 #[derive(Debug, Clone)]
@@ -90,6 +90,7 @@ fn world() -> impl Strategy<Value = World> {
                         fields: f,
                         created_by: None,
                         created_at: None,
+                        updated_at: None,
                         raw_json: "{}".into(),
                     });
                 }
@@ -229,6 +230,7 @@ fn apply(w: &World, plan: &Plan) -> World {
                 fields,
                 created_by: None,
                 created_at: None,
+                updated_at: None,
                 raw_json: "{}".into(),
             })
             .collect(),

@@ -1,0 +1,1 @@
+//! Canonical values (SPEC §6): the one form each custom field value is compared and stored in.

@@ -1,0 +1,1 @@
+//! The elements of one catalog through the merge core.
