@@ -95,12 +95,12 @@ impl Demo {
         let posts_before = self.account.count("POST");
         let report = self.syncer.run_once(TRIGGER).await?;
         let posts = self.account.count("POST") - posts_before;
-        let c = &report.counts;
+        let c = &report.counts.catalogs;
         println!(
             "\n  run {}: {} - {} HTTP requests ({} POST); added {}, updated {}, deleted {}, adopted {}, conflicts {}",
             report.run_id,
             report.outcome.as_str(),
-            c.http_requests,
+            report.counts.http_requests,
             posts,
             c.added,
             c.updated,
@@ -179,7 +179,7 @@ impl Demo {
         self.show_account();
         let report = self.reconcile().await?;
         ensure!(
-            report.counts.adopted == 3 && report.counts.http_requests == 1,
+            report.counts.catalogs.adopted == 3 && report.counts.http_requests == 1,
             "expected 3 adopted with one GET"
         );
         self.show_desired().await
@@ -196,9 +196,9 @@ impl Demo {
         let report = self.reconcile().await?;
         ensure!(
             (
-                report.counts.added,
-                report.counts.updated,
-                report.counts.deleted
+                report.counts.catalogs.added,
+                report.counts.catalogs.updated,
+                report.counts.catalogs.deleted
             ) == (1, 1, 1),
             "expected 1 add, 1 update, 1 delete"
         );
@@ -227,7 +227,7 @@ impl Demo {
             .map_err(anyhow::Error::msg)?;
         let report = self.reconcile().await?;
         ensure!(
-            report.counts.adopted == 1 && report.counts.http_requests == 1,
+            report.counts.catalogs.adopted == 1 && report.counts.http_requests == 1,
             "expected one adoption, one GET"
         );
         self.print_query("change_log (latest)", "SELECT run_id, action, remote_id, before_json ->> '$.name' AS name_before, after_json ->> '$.name' AS name_after FROM change_log ORDER BY id DESC LIMIT 1").await
@@ -248,7 +248,7 @@ impl Demo {
             .map_err(anyhow::Error::msg)?;
         let report = self.reconcile().await?;
         ensure!(
-            report.counts.conflicts == 1 && report.counts.updated == 1,
+            report.counts.catalogs.conflicts == 1 && report.counts.catalogs.updated == 1,
             "expected one conflict pushed"
         );
         self.print_query("conflicts", "SELECT remote_id, field, base_value, local_value, remote_value, resolution FROM conflicts").await?;

@@ -356,5 +356,5 @@ async fn a_crash_right_after_the_token_endpoint_answers_loses_nothing() {
     );
     let report = next.run_once("test").await.unwrap();
     assert_eq!(report.error, None);
-    assert_eq!(report.counts.pulled, 1);
+    assert_eq!(report.counts.catalogs.pulled, 1);
 }

@@ -67,7 +67,10 @@ async fn edits_made_between_the_pull_and_the_post_are_kept_and_sent_by_the_next_
 
     let second = w.syncer().run_once("test").await.unwrap();
 
-    assert_eq!((second.counts.updated, second.counts.added), (2, 1));
+    assert_eq!(
+        (second.counts.catalogs.updated, second.counts.catalogs.added),
+        (2, 1)
+    );
     assert_eq!(w.remote_names(), ["A3", "D2", "E"]);
     assert_eq!(w.desired().await, w.remote());
     let posts = w.account.count("POST");
@@ -96,7 +99,10 @@ async fn thirty_single_item_posts_at_the_highest_pace_allowed_get_no_429_from_a_
 
     let report = w.syncer().run_once("test").await.unwrap();
 
-    assert_eq!((report.outcome, report.counts.added), (Outcome::Ok, 30));
+    assert_eq!(
+        (report.outcome, report.counts.catalogs.added),
+        (Outcome::Ok, 30)
+    );
     assert_eq!(w.account.count("POST"), 30);
     let refused: Vec<u16> = w
         .account

@@ -127,7 +127,7 @@ async fn a_remote_id_the_account_does_not_have_is_reported_and_skipped_and_the_r
     let report = app.run().await;
 
     assert_eq!(report.outcome.exit_code(), 4);
-    assert_eq!(report.counts.invalid, 1);
+    assert_eq!(report.counts.catalogs.invalid, 1);
     assert!(
         report.plan.invalid[0]
             .to_string()

@@ -20,8 +20,8 @@ async fn the_first_run_adopts_the_accounts_catalogs_with_one_get_and_no_post() {
     assert_eq!(report.outcome, Outcome::Ok);
     assert_eq!(
         (
-            report.counts.pulled,
-            report.counts.adopted,
+            report.counts.catalogs.pulled,
+            report.counts.catalogs.adopted,
             report.counts.http_requests
         ),
         (2, 2, 1)
@@ -97,9 +97,9 @@ async fn a_local_insert_update_and_delete_go_out_as_one_post_and_the_new_id_come
     );
     assert_eq!(
         (
-            report.counts.added,
-            report.counts.updated,
-            report.counts.deleted
+            report.counts.catalogs.added,
+            report.counts.catalogs.updated,
+            report.counts.catalogs.deleted
         ),
         (1, 1, 1)
     );
@@ -150,7 +150,7 @@ async fn remote_renames_adds_and_deletes_are_adopted_without_a_post() {
     let report = app.run().await;
 
     assert_eq!(report.outcome, Outcome::Ok);
-    assert_eq!(report.counts.adopted, 3);
+    assert_eq!(report.counts.catalogs.adopted, 3);
     assert_eq!(
         app.desired().await,
         vec![(Some(1), "Wares".into()), (Some(3), "Suppliers".into())]

@@ -62,7 +62,11 @@ async fn a_per_item_error_fails_only_its_row_and_the_rest_complete() {
     let report = app.run().await;
 
     assert_eq!(
-        (report.outcome, report.counts.failed, report.counts.added),
+        (
+            report.outcome,
+            report.counts.catalogs.failed,
+            report.counts.catalogs.added
+        ),
         (Outcome::Partial, 1, 2)
     );
     assert_eq!(
@@ -122,7 +126,10 @@ async fn allow_deletes_lifts_the_guard_for_one_run() {
     app.post_answers(json!({}), 1).await;
     let report = app.run().await;
 
-    assert_eq!((report.outcome, report.counts.deleted), (Outcome::Ok, 4));
+    assert_eq!(
+        (report.outcome, report.counts.catalogs.deleted),
+        (Outcome::Ok, 4)
+    );
     assert_eq!(app.posts().await[0], json!({"delete": [1, 2, 3, 4]}));
 }
 
@@ -160,7 +167,7 @@ async fn an_invalid_row_is_reported_by_id_and_name_and_the_other_edits_still_go_
     let report = app.run().await;
 
     assert_eq!(
-        (report.outcome, report.counts.invalid),
+        (report.outcome, report.counts.catalogs.invalid),
         (Outcome::Partial, 2)
     );
     let problems: Vec<String> = report

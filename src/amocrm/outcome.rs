@@ -25,6 +25,17 @@ pub enum ItemResult<T> {
     Unknown,
 }
 
+impl<T> ItemResult<T> {
+    /// The same fate with the done value turned into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ItemResult<U> {
+        match self {
+            ItemResult::Done(v) => ItemResult::Done(f(v)),
+            ItemResult::Failed(m) => ItemResult::Failed(m),
+            ItemResult::Unknown => ItemResult::Unknown,
+        }
+    }
+}
+
 /// The per-item results of one POST, each list in the order of the batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchOutcome {

@@ -11,7 +11,7 @@ use crate::auth::AuthStatus;
 use crate::catalog::{Field, Fields};
 use crate::config::Settings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
-use crate::store::{RunCounts, Status};
+use crate::store::{Counts, RunCounts, Status};
 use crate::sync::RunReport;
 
 /// Left-aligned columns separated by two spaces; the first row is the header.
@@ -215,20 +215,25 @@ pub fn text(plan: &Plan, posts: usize) -> String {
     out
 }
 
-/// `pulled 3, added 1, ..., 2 HTTP requests`: a run's counters, for one-line summaries.
-pub fn counts(c: &RunCounts) -> String {
+/// `pulled 3, added 1, ..., 2 HTTP requests`: a run's counters, for one-line summaries. The
+/// elements' counters follow the catalogs' when the run touched any element.
+pub fn counts(r: &RunCounts) -> String {
+    let line = |c: &Counts| {
+        format!(
+            "pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {}, \
+             invalid {}",
+            c.pulled, c.added, c.updated, c.deleted, c.adopted, c.conflicts, c.failed, c.invalid
+        )
+    };
+    let elements = if r.elements == Counts::default() {
+        String::new()
+    } else {
+        format!("; elements: {}", line(&r.elements))
+    };
     format!(
-        "pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}, failed {}, \
-         invalid {}, {} HTTP requests",
-        c.pulled,
-        c.added,
-        c.updated,
-        c.deleted,
-        c.adopted,
-        c.conflicts,
-        c.failed,
-        c.invalid,
-        c.http_requests
+        "{}{elements}, {} HTTP requests",
+        line(&r.catalogs),
+        r.http_requests
     )
 }
 
@@ -344,7 +349,7 @@ pub fn status(
     ];
     let mut rows = vec![head.map(String::from).to_vec()];
     for r in &s.runs {
-        let c = &r.counts;
+        let c = &r.counts.catalogs;
         rows.push(vec![
             r.id.to_string(),
             r.started_at.clone(),
@@ -358,7 +363,7 @@ pub fn status(
             c.adopted.to_string(),
             c.conflicts.to_string(),
             c.failed.to_string(),
-            c.http_requests.to_string(),
+            r.counts.http_requests.to_string(),
         ]);
     }
     println!("\nLast runs:\n{}", table(&rows));

@@ -4,8 +4,8 @@ use anyhow::Result;
 use sqlx::Row;
 
 use super::{Store, now};
-use crate::catalog::{DesiredId, RemoteId};
 use crate::reconcile::{Conflict, Side};
+use crate::record::{DesiredId, RemoteId};
 
 /// A conflict held for a person (`resolved_at IS NULL`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +23,24 @@ fn json(v: &Option<serde_json::Value>) -> Option<String> {
     v.as_ref().map(|v| v.to_string())
 }
 
+/// Whose conflicts: catalogs, or the elements of one catalog (catalog and element ids are
+/// different id spaces, so every statement filters by both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConflictScope {
+    pub entity: &'static str,
+    pub catalog_remote_id: Option<RemoteId>,
+}
+
 impl Store {
-    pub async fn open_conflicts(&self) -> Result<Vec<OpenConflict>> {
-        let rows = sqlx::query("SELECT * FROM conflicts WHERE resolved_at IS NULL ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn open_conflicts(&self, scope: ConflictScope) -> Result<Vec<OpenConflict>> {
+        let rows = sqlx::query(
+            "SELECT * FROM conflicts WHERE resolved_at IS NULL AND entity = ? \
+             AND catalog_remote_id IS ? ORDER BY id",
+        )
+        .bind(scope.entity)
+        .bind(scope.catalog_remote_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 let resolution: Option<String> = r.try_get("resolution")?;
@@ -50,21 +63,31 @@ impl Store {
     /// Records the conflicts of a run. One that is already recorded with the same values (held
     /// and still open, or settled the same way before) is not recorded again. Returns how many
     /// rows were written.
-    pub async fn record_conflicts(&self, run_id: i64, conflicts: &[Conflict]) -> Result<usize> {
+    pub async fn record_conflicts<K: std::fmt::Display>(
+        &self,
+        run_id: i64,
+        scope: ConflictScope,
+        conflicts: &[Conflict<K>],
+    ) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         let mut written = 0;
         let at = now();
         for c in conflicts {
-            let field = c.field.map_or("catalog", |f| f.as_str());
+            let field = c
+                .field
+                .as_ref()
+                .map_or(scope.entity.into(), |f| f.to_string());
             let resolution = c.resolution.map(Side::as_str);
             let (local, remote) = (json(&c.local), json(&c.remote));
             let (seen,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM conflicts WHERE remote_id = ? AND field = ? \
-                 AND local_value IS ? AND remote_value IS ? \
+                "SELECT COUNT(*) FROM conflicts WHERE entity = ? AND catalog_remote_id IS ? \
+                 AND remote_id = ? AND field = ? AND local_value IS ? AND remote_value IS ? \
                  AND (resolved_at IS NULL OR resolution IS ?)",
             )
+            .bind(scope.entity)
+            .bind(scope.catalog_remote_id)
             .bind(c.remote_id)
-            .bind(field)
+            .bind(&field)
             .bind(&local)
             .bind(&remote)
             .bind(resolution)
@@ -75,13 +98,14 @@ impl Store {
             }
             sqlx::query(
                 "INSERT INTO conflicts (run_id, remote_id, desired_id, field, base_value, \
-                 local_value, remote_value, resolution, resolved_at, detected_at, desired_revision) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 local_value, remote_value, resolution, resolved_at, detected_at, \
+                 desired_revision, entity, catalog_remote_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(run_id)
             .bind(c.remote_id)
             .bind(c.desired_id)
-            .bind(field)
+            .bind(&field)
             .bind(json(&c.base))
             .bind(&local)
             .bind(&remote)
@@ -89,6 +113,8 @@ impl Store {
             .bind(resolution.map(|_| at.clone()))
             .bind(&at)
             .bind(c.desired_revision)
+            .bind(scope.entity)
+            .bind(scope.catalog_remote_id)
             .execute(&mut *tx)
             .await?;
             written += 1;
@@ -97,14 +123,22 @@ impl Store {
         Ok(written)
     }
 
-    /// Closes held conflicts of a catalog once what settled them has been applied.
-    pub async fn close_conflicts(&self, remote_id: RemoteId, side: Side) -> Result<()> {
+    /// Closes held conflicts of a record once what settled them has been applied.
+    pub async fn close_conflicts(
+        &self,
+        scope: ConflictScope,
+        remote_id: RemoteId,
+        side: Side,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE conflicts SET resolution = ?, resolved_at = ? \
-             WHERE remote_id = ? AND resolved_at IS NULL",
+             WHERE entity = ? AND catalog_remote_id IS ? AND remote_id = ? \
+             AND resolved_at IS NULL",
         )
         .bind(side.as_str())
         .bind(now())
+        .bind(scope.entity)
+        .bind(scope.catalog_remote_id)
         .bind(remote_id)
         .execute(&self.pool)
         .await?;

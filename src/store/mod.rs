@@ -12,6 +12,7 @@ mod lock;
 mod outbox;
 mod rows;
 mod runs;
+mod stored;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -26,11 +27,12 @@ use sqlx::sqlite::{
 
 pub use auth::{ApiSession, OAuthTokens};
 pub use blocks::Block;
-pub use conflicts::OpenConflict;
+pub use conflicts::{ConflictScope, OpenConflict};
 pub use explain::explain;
 pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
-pub use runs::{RunCounts, RunRow, Status};
+pub use runs::{Counts, RunCounts, RunRow, Status};
+pub use stored::Stored;
 
 /// How long a statement waits for another writer (a person's `sqlite3`, say) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,10 +7,10 @@ use anyhow::{Context, Result};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::catalogs::{link_desired, log_change, write_base};
+use super::stored::{Log, Stored, log_change};
 use super::{Store, now};
-use crate::catalog::{DesiredId, RemoteId};
 use crate::reconcile::BaseAfter;
+use crate::record::{DesiredId, RemoteId};
 
 /// The state of an outbox row, as stored in `outbox.state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +44,21 @@ impl OutboxState {
     }
 }
 
-/// An operation about to be recorded. Adds get `request_id` = the row's id, also written into
-/// the payload, so that a response (or a person) can correlate them.
+/// An operation about to be recorded. A payload that carries a `request_id` (every add; v4
+/// updates too) gets the row's id there, in the same JSON type (`0` or `"0"`), and in the
+/// `request_id` column, so that a response (or a person) can correlate them.
 #[derive(Debug, Clone)]
 pub struct NewOp {
+    pub entity: &'static str,
+    /// The element's catalog; `None` for a catalog.
+    pub catalog_remote_id: Option<RemoteId>,
     pub op: &'static str,
     pub desired_id: Option<DesiredId>,
     pub remote_id: Option<RemoteId>,
+    /// Exactly what is sent for this item.
     pub payload: serde_json::Value,
+    /// The record's fields as decided (add, update): what an unknown outcome is checked against.
+    pub intent: Option<serde_json::Value>,
 }
 
 /// A row of `outbox`.
@@ -59,11 +66,14 @@ pub struct NewOp {
 pub struct OutboxRow {
     pub id: i64,
     pub run_id: i64,
+    pub entity: String,
+    pub catalog_remote_id: Option<RemoteId>,
     pub op: String,
     pub desired_id: Option<DesiredId>,
     pub remote_id: Option<RemoteId>,
     pub request_id: Option<i64>,
     pub payload: serde_json::Value,
+    pub intent: Option<serde_json::Value>,
     pub state: OutboxState,
     pub attempts: i64,
     pub error: Option<String>,
@@ -71,18 +81,37 @@ pub struct OutboxRow {
 
 fn outbox_row(row: &SqliteRow) -> Result<OutboxRow> {
     let payload: String = row.try_get("payload")?;
+    let intent: Option<String> = row.try_get("intent")?;
     Ok(OutboxRow {
         id: row.try_get("id")?,
         run_id: row.try_get("run_id")?,
+        entity: row.try_get("entity")?,
+        catalog_remote_id: row.try_get("catalog_remote_id")?,
         op: row.try_get("op")?,
         desired_id: row.try_get("desired_id")?,
         remote_id: row.try_get("remote_id")?,
         request_id: row.try_get("request_id")?,
         payload: serde_json::from_str(&payload).context("outbox.payload is not JSON")?,
+        intent: intent
+            .map(|i| serde_json::from_str(&i))
+            .transpose()
+            .context("outbox.intent is not JSON")?,
         state: OutboxState::parse(row.try_get("state")?),
         attempts: row.try_get("attempts")?,
         error: row.try_get("error")?,
     })
+}
+
+/// The payload with its `request_id` placeholder set to `id`, keeping its JSON type.
+fn with_request_id(payload: &serde_json::Value, id: i64) -> Option<serde_json::Value> {
+    let placeholder = payload.get("request_id")?;
+    let mut payload = payload.clone();
+    payload["request_id"] = if placeholder.is_string() {
+        id.to_string().into()
+    } else {
+        id.into()
+    };
+    Some(payload)
 }
 
 impl Store {
@@ -93,20 +122,22 @@ impl Store {
         let created_at = now();
         for op in ops {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO outbox (run_id, op, desired_id, remote_id, payload, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO outbox (run_id, entity, catalog_remote_id, op, desired_id, \
+                 remote_id, payload, intent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 RETURNING id",
             )
             .bind(run_id)
+            .bind(op.entity)
+            .bind(op.catalog_remote_id)
             .bind(op.op)
             .bind(op.desired_id)
             .bind(op.remote_id)
             .bind(op.payload.to_string())
+            .bind(op.intent.as_ref().map(|i| i.to_string()))
             .bind(&created_at)
             .fetch_one(&mut *tx)
             .await?;
-            if op.op == "add" {
-                let mut payload = op.payload.clone();
-                payload["request_id"] = id.into();
+            if let Some(payload) = with_request_id(&op.payload, id) {
                 sqlx::query("UPDATE outbox SET request_id = ?, payload = ? WHERE id = ?")
                     .bind(id)
                     .bind(payload.to_string())
@@ -132,11 +163,19 @@ impl Store {
         Ok(rows)
     }
 
-    /// Rows not yet settled: `pending`, `sending` and `in_doubt`, oldest first.
-    pub async fn unfinished(&self) -> Result<Vec<OutboxRow>> {
+    /// Rows of `entity` (and, for elements, of one catalog) not yet settled: `pending`,
+    /// `sending` and `in_doubt`, oldest first.
+    pub async fn unfinished(
+        &self,
+        entity: &str,
+        catalog_remote_id: Option<RemoteId>,
+    ) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(
-            "SELECT * FROM outbox WHERE state IN ('pending', 'sending', 'in_doubt') ORDER BY id",
+            "SELECT * FROM outbox WHERE state IN ('pending', 'sending', 'in_doubt') \
+             AND entity = ? AND catalog_remote_id IS ? ORDER BY id",
         )
+        .bind(entity)
+        .bind(catalog_remote_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(outbox_row).collect()
@@ -199,13 +238,14 @@ impl Store {
     }
 
     /// Settles a row as `done` and moves the base, atomically. For an add, `created` is the new
-    /// catalog's id: it is linked to the desired row and replaces the id being re-created.
-    pub async fn confirm(
+    /// record's id: it is linked to the desired row and replaces the id being re-created.
+    pub async fn confirm<R: Stored>(
         &self,
+        scope: &R::Scope,
         row: &OutboxRow,
         created: Option<RemoteId>,
         replaces: Option<RemoteId>,
-        base: &BaseAfter,
+        base: &BaseAfter<R>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -218,25 +258,22 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some(old) = replaces {
-            write_base(&mut tx, old, &BaseAfter::Remove).await?;
+            R::write_base(&mut tx, scope, old, &BaseAfter::Remove).await?;
         }
         if let (Some(new_id), Some(desired_id)) = (created, row.desired_id)
-            && link_desired(&mut tx, desired_id, new_id).await?
+            && R::link_desired(&mut tx, desired_id, new_id).await?
         {
             let after = serde_json::json!({ "remote_id": new_id });
-            log_change(
-                &mut tx,
-                row.run_id,
-                Some(new_id),
-                Some(desired_id),
-                "link",
-                None,
-                Some(after),
-            )
-            .await?;
+            let log = Log {
+                run_id: row.run_id,
+                remote_id: Some(new_id),
+                entity: R::ENTITY,
+                catalog: R::catalog_of(scope),
+            };
+            log_change(&mut tx, &log, Some(desired_id), "link", None, Some(after)).await?;
         }
         if let Some(id) = created.or(row.remote_id) {
-            write_base(&mut tx, id, base).await?;
+            R::write_base(&mut tx, scope, id, base).await?;
         }
         tx.commit()
             .await

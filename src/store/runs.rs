@@ -7,18 +7,67 @@ use sqlx::sqlite::SqliteRow;
 
 use super::{Store, now};
 
-/// The counters of one run, as stored in `sync_runs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct RunCounts {
+/// What one run did to one kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Records in the pull(s).
     pub pulled: i64,
+    /// Created in the account.
     pub added: i64,
     pub updated: i64,
     pub deleted: i64,
+    /// Remote changes applied to the desired rows.
     pub adopted: i64,
     pub conflicts: i64,
+    /// Outbox rows the account refused (or that could not be sent).
     pub failed: i64,
+    /// Desired rows skipped as invalid.
     pub invalid: i64,
+}
+
+/// The counters of one run, as stored in `sync_runs` (catalogs in the original columns,
+/// elements in the `elements_*` ones).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    #[serde(flatten)]
+    pub catalogs: Counts,
+    pub elements: Counts,
     pub http_requests: i64,
+}
+
+impl RunCounts {
+    /// The counters of `entity` (`catalog` or `element`).
+    pub fn of(&mut self, entity: &str) -> &mut Counts {
+        if entity == "element" {
+            &mut self.elements
+        } else {
+            &mut self.catalogs
+        }
+    }
+
+    /// One more `op` (add, update, delete) confirmed.
+    pub fn count_done(&mut self, entity: &str, op: &str) {
+        let c = self.of(entity);
+        match op {
+            "add" => c.added += 1,
+            "update" => c.updated += 1,
+            _ => c.deleted += 1,
+        }
+    }
+}
+
+fn counts(row: &SqliteRow, prefix: &str) -> sqlx::Result<Counts> {
+    let get = |name: &str| row.try_get::<i64, _>(format!("{prefix}{name}").as_str());
+    Ok(Counts {
+        pulled: get("pulled")?,
+        added: get("added")?,
+        updated: get("updated")?,
+        deleted: get("deleted")?,
+        adopted: get("adopted")?,
+        conflicts: get("conflicts")?,
+        failed: get("failed")?,
+        invalid: get("invalid")?,
+    })
 }
 
 /// A row of `sync_runs`.
@@ -54,14 +103,8 @@ fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
         trigger: row.try_get("trigger")?,
         outcome: row.try_get("outcome")?,
         counts: RunCounts {
-            pulled: row.try_get("pulled")?,
-            added: row.try_get("added")?,
-            updated: row.try_get("updated")?,
-            deleted: row.try_get("deleted")?,
-            adopted: row.try_get("adopted")?,
-            conflicts: row.try_get("conflicts")?,
-            failed: row.try_get("failed")?,
-            invalid: row.try_get("invalid")?,
+            catalogs: counts(row, "")?,
+            elements: counts(row, "elements_")?,
             http_requests: row.try_get("http_requests")?,
         },
         error: row.try_get("error")?,
@@ -101,26 +144,31 @@ impl Store {
         c: &RunCounts,
         error: Option<&str>,
     ) -> Result<()> {
-        sqlx::query(
+        let mut q = sqlx::query(
             "UPDATE sync_runs SET finished_at = ?, outcome = ?, pulled = ?, added = ?, updated = ?, \
-             deleted = ?, adopted = ?, conflicts = ?, failed = ?, invalid = ?, http_requests = ?, \
-             error = ? WHERE id = ?",
+             deleted = ?, adopted = ?, conflicts = ?, failed = ?, invalid = ?, \
+             elements_pulled = ?, elements_added = ?, elements_updated = ?, elements_deleted = ?, \
+             elements_adopted = ?, elements_conflicts = ?, elements_failed = ?, \
+             elements_invalid = ?, http_requests = ?, error = ? WHERE id = ?",
         )
         .bind(now())
-        .bind(outcome)
-        .bind(c.pulled)
-        .bind(c.added)
-        .bind(c.updated)
-        .bind(c.deleted)
-        .bind(c.adopted)
-        .bind(c.conflicts)
-        .bind(c.failed)
-        .bind(c.invalid)
-        .bind(c.http_requests)
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .bind(outcome);
+        for k in [&c.catalogs, &c.elements] {
+            q = q
+                .bind(k.pulled)
+                .bind(k.added)
+                .bind(k.updated)
+                .bind(k.deleted)
+                .bind(k.adopted)
+                .bind(k.conflicts)
+                .bind(k.failed)
+                .bind(k.invalid);
+        }
+        q.bind(c.http_requests)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -103,7 +103,7 @@ async fn an_adoption_never_overwrites_an_edit_made_after_the_merge_read_the_row(
     let base = BaseAfter::Set(Fields::named("Remote"));
     assert!(
         !store
-            .adopt(run, Some(100), &adopt, Some(&base))
+            .adopt(run, &(), Some(100), &adopt, Some(&base))
             .await
             .unwrap()
     );
@@ -120,7 +120,7 @@ async fn an_adoption_writes_the_row_the_change_log_and_the_base_together() {
     let base = BaseAfter::Set(Fields::named("Remote"));
     assert!(
         store
-            .adopt(run, Some(100), &adopt, Some(&base))
+            .adopt(run, &(), Some(100), &adopt, Some(&base))
             .await
             .unwrap()
     );
@@ -146,7 +146,12 @@ async fn an_adopted_insert_yields_to_a_row_a_person_inserted_for_the_same_catalo
         remote_id: 100,
         fields: Fields::named("Theirs"),
     };
-    assert!(!store.adopt(run, Some(100), &adopt, None).await.unwrap());
+    assert!(
+        !store
+            .adopt(run, &(), Some(100), &adopt, None)
+            .await
+            .unwrap()
+    );
     assert_eq!(store.desired().await.unwrap()[0].fields.name, "Mine");
 }
 
@@ -156,22 +161,40 @@ async fn an_add_gets_its_outbox_id_as_request_id_and_its_confirmation_links_the_
     let run = store.start_run("test").await.unwrap();
     let id = insert(&store, "New", None).await;
     let op = NewOp {
+        entity: "catalog",
+        catalog_remote_id: None,
         op: "add",
         desired_id: Some(id),
         remote_id: None,
-        payload: json!({"name": "New"}),
+        payload: json!({"name": "New", "request_id": 0}),
+        intent: Some(json!({"name": "New"})),
     };
-    let rows = store.enqueue(run, &[op]).await.unwrap();
+    let v4 = NewOp {
+        entity: "element",
+        catalog_remote_id: Some(7001),
+        payload: json!({"name": "New", "request_id": "0"}),
+        ..op.clone()
+    };
+    let rows = store.enqueue(run, &[op, v4]).await.unwrap();
     assert_eq!(rows[0].request_id, Some(rows[0].id));
     assert_eq!(rows[0].payload["request_id"], json!(rows[0].id));
+    assert_eq!(
+        rows[1].payload["request_id"],
+        json!(rows[1].id.to_string()),
+        "a string placeholder gets the id as a string"
+    );
+    assert_eq!(rows[1].entity, "element");
+    assert_eq!(rows[1].catalog_remote_id, Some(7001));
+    assert_eq!(rows[0].intent, Some(json!({"name": "New"})));
     assert_eq!(rows[0].state, OutboxState::Pending);
     store.mark_sending(&[rows[0].id]).await.unwrap();
     assert_eq!(
-        store.unfinished().await.unwrap()[0].state,
+        store.unfinished("catalog", None).await.unwrap()[0].state,
         OutboxState::Sending
     );
     store
         .confirm(
+            &(),
             &rows[0],
             Some(4242),
             None,
@@ -179,7 +202,11 @@ async fn an_add_gets_its_outbox_id_as_request_id_and_its_confirmation_links_the_
         )
         .await
         .unwrap();
-    assert!(store.unfinished().await.unwrap().is_empty());
+    assert!(store.unfinished("catalog", None).await.unwrap().is_empty());
+    assert_eq!(
+        store.unfinished("element", Some(7001)).await.unwrap().len(),
+        1
+    );
     assert_eq!(store.desired().await.unwrap()[0].remote_id, Some(4242));
     assert_eq!(store.base().await.unwrap()[0].remote_id, 4242);
 }
@@ -212,9 +239,17 @@ async fn runs_are_recorded_and_summarised_for_status() {
     let (_dir, store) = fresh().await;
     let run = store.start_run("once").await.unwrap();
     let counts = RunCounts {
-        pulled: 2,
+        catalogs: Counts {
+            pulled: 2,
+            ..Counts::default()
+        },
+        elements: Counts {
+            pulled: 10_000,
+            added: 3,
+            invalid: 1,
+            ..Counts::default()
+        },
         http_requests: 1,
-        ..RunCounts::default()
     };
     store.finish_run(run, "ok", &counts, None).await.unwrap();
     let status = store.status(5).await.unwrap();

@@ -1,6 +1,7 @@
-//! Settling operations whose outcome is unknown from a fresh pull, before anything else is
-//! decided: an add is linked (never re-sent) when the account has a matching catalog nobody
-//! claims, an update is done when the account has the sent values, a delete when the id is gone.
+//! Settling operations whose outcome is unknown from a complete pull, before anything else is
+//! decided, for every kind of record alike: an add is linked (never re-sent) when the account
+//! has a matching record nobody claims, an update is done when the account has the sent values,
+//! a delete when the id is gone. What did not happen is failed and planned again.
 
 use std::collections::BTreeSet;
 
@@ -8,49 +9,40 @@ use anyhow::Result;
 use tracing::{info, warn};
 
 use super::Syncer;
-use crate::catalog::{Field, Fields, RemoteCatalog, RemoteId};
 use crate::reconcile::BaseAfter;
-use crate::store::{OutboxRow, OutboxState};
+use crate::record::{Record, Remote, RemoteId};
+use crate::store::{OutboxRow, OutboxState, Stored};
 
-/// The catalog fields an outbox payload carries (`None` where it did not send one).
-fn sent_fields(payload: &serde_json::Value) -> Fields {
-    let flag = |key: &str| payload.get(key).and_then(|v| v.as_bool());
-    Fields {
-        name: payload
-            .get("name")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        kind: payload
-            .get("type")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
-        can_add_elements: flag("can_add_elements"),
-        can_show_in_cards: flag("can_show_in_cards"),
-        can_link_multiple: flag("can_link_multiple"),
-        sort: None,
-    }
-}
-
-/// Whether the account has every value that was sent.
-fn has_sent_values(remote: &Fields, sent: &Fields) -> bool {
-    Field::ALL
+/// Whether the account has every value that was sent (a field either side does not know is
+/// not evidence either way).
+fn has_sent_values<R: Record>(remote: &R, sent: &R) -> bool {
+    sent.keys()
         .into_iter()
-        .all(|f| match (sent.get(f), remote.get(f)) {
+        .all(|k| match (sent.get(k), remote.get(k)) {
             (None, _) | (_, None) => true,
             (Some(s), Some(r)) => s == r,
         })
 }
 
+/// The fields an outbox row was sent with.
+fn sent_fields<R: Stored>(row: &OutboxRow) -> Option<R> {
+    serde_json::from_value(row.intent.clone()?).ok()
+}
+
 impl Syncer {
-    /// At the start of a run: rows a stopped run left behind. Never-sent rows are failed (the
-    /// merge plans them again from the current state); rows caught `sending` are in doubt.
-    pub(super) async fn settle_unfinished(
+    /// At the start of a kind's work: rows a stopped run left behind. Never-sent rows are failed
+    /// (the merge plans them again from the current state); rows caught `sending` are in doubt.
+    /// Then every in-doubt row of `scope` is settled from `remote`, a complete pull.
+    pub(super) async fn settle_unfinished<R: Stored>(
         &self,
         run_id: i64,
-        remote: &[RemoteCatalog],
-    ) -> Result<usize> {
-        let rows = self.store.unfinished().await?;
+        scope: &R::Scope,
+        remote: &[Remote<R>],
+    ) -> Result<()> {
+        let rows = self
+            .store
+            .unfinished(R::ENTITY, R::catalog_of(scope))
+            .await?;
         let ids = |state| {
             rows.iter()
                 .filter(|r| r.state == state)
@@ -66,6 +58,7 @@ impl Syncer {
         }
         if !sending.is_empty() {
             warn!(
+                entity = R::ENTITY,
                 rows = sending.len(),
                 "a run stopped while sending; checking the account"
             );
@@ -73,99 +66,94 @@ impl Syncer {
                 .mark_in_doubt(&sending, "the run stopped while sending")
                 .await?;
         }
-        self.resolve_in_doubt(remote).await
+        self.resolve_in_doubt(scope, remote).await
     }
 
-    /// Settles every `in_doubt` row from a complete pull. Returns how many remain in doubt
-    /// (none: a complete pull always tells).
-    pub(super) async fn resolve_in_doubt(&self, remote: &[RemoteCatalog]) -> Result<usize> {
+    /// Settles every `in_doubt` row of `scope` from a complete pull (which always tells).
+    pub(super) async fn resolve_in_doubt<R: Stored>(
+        &self,
+        scope: &R::Scope,
+        remote: &[Remote<R>],
+    ) -> Result<()> {
         let rows: Vec<OutboxRow> = self
             .store
-            .unfinished()
+            .unfinished(R::ENTITY, R::catalog_of(scope))
             .await?
             .into_iter()
             .filter(|r| r.state == OutboxState::InDoubt)
             .collect();
         if rows.is_empty() {
-            return Ok(0);
+            return Ok(());
         }
-        let mut claimed: BTreeSet<RemoteId> = self
-            .store
-            .base()
+        let mut claimed: BTreeSet<RemoteId> = R::base(&self.store, scope)
             .await?
             .iter()
             .map(|b| b.remote_id)
             .collect();
         claimed.extend(
-            self.store
-                .desired()
+            R::desired(&self.store, scope)
                 .await?
                 .iter()
                 .filter_map(|d| d.remote_id),
         );
         for row in rows {
-            self.resolve_one(&row, remote, &mut claimed).await?;
+            self.resolve_one(scope, &row, remote, &mut claimed).await?;
         }
-        Ok(0)
+        Ok(())
     }
 
-    async fn resolve_one(
+    async fn resolve_one<R: Stored>(
         &self,
+        scope: &R::Scope,
         row: &OutboxRow,
-        remote: &[RemoteCatalog],
+        remote: &[Remote<R>],
         claimed: &mut BTreeSet<RemoteId>,
     ) -> Result<()> {
-        let sent = sent_fields(&row.payload);
-        let found = |id: Option<RemoteId>| remote.iter().find(|r| Some(r.id) == id);
-        match row.op.as_str() {
-            "add" => {
+        let sent = sent_fields::<R>(row);
+        let has_sent = |r: &Remote<R>| sent.as_ref().is_some_and(|s| has_sent_values(&r.fields, s));
+        let found = remote.iter().find(|r| Some(r.id) == row.remote_id);
+        let what = R::ENTITY;
+        match (row.op.as_str(), found) {
+            ("add", _) => {
                 let matching = remote
                     .iter()
-                    .find(|r| !claimed.contains(&r.id) && has_sent_values(&r.fields, &sent));
-                if let Some(r) = matching {
-                    info!(
-                        outbox_id = row.id,
-                        remote_id = r.id,
-                        "in-doubt add was created; linked, not re-sent"
-                    );
-                    claimed.insert(r.id);
-                    return self
-                        .store
-                        .confirm(row, Some(r.id), None, &BaseAfter::Set(r.fields.clone()))
-                        .await;
-                }
-                self.fail_in_doubt(row, "not created: the account has no matching catalog")
+                    .find(|r| !claimed.contains(&r.id) && has_sent(r));
+                let Some(r) = matching else {
+                    let why = format!("not created: the account has no matching {what}");
+                    return self.fail_in_doubt(row, &why).await;
+                };
+                info!(
+                    outbox_id = row.id,
+                    remote_id = r.id,
+                    "in-doubt add was created; linked, not re-sent"
+                );
+                claimed.insert(r.id);
+                let base = BaseAfter::Set(r.fields.clone());
+                self.store
+                    .confirm(scope, row, Some(r.id), None, &base)
                     .await
             }
-            "update" => match found(row.remote_id) {
-                Some(r) if has_sent_values(&r.fields, &sent) => {
-                    self.store
-                        .confirm(row, None, None, &BaseAfter::Set(r.fields.clone()))
-                        .await
-                }
-                Some(_) => {
-                    self.fail_in_doubt(
-                        row,
-                        "not applied: the account does not have the sent values",
-                    )
+            ("update", Some(r)) if has_sent(r) => {
+                let base = BaseAfter::Set(r.fields.clone());
+                self.store.confirm(scope, row, None, None, &base).await
+            }
+            ("update", Some(_)) => {
+                let why = "not applied: the account does not have the sent values";
+                self.fail_in_doubt(row, why).await
+            }
+            ("update", None) => {
+                let why = format!("not applied: the {what} is gone from the account");
+                self.fail_in_doubt(row, &why).await
+            }
+            (_, None) => {
+                self.store
+                    .confirm(scope, row, None, None, &BaseAfter::<R>::Remove)
                     .await
-                }
-                None => {
-                    self.fail_in_doubt(row, "not applied: the catalog is gone from the account")
-                        .await
-                }
-            },
-            _ => match found(row.remote_id) {
-                None => {
-                    self.store
-                        .confirm(row, None, None, &BaseAfter::Remove)
-                        .await
-                }
-                Some(_) => {
-                    self.fail_in_doubt(row, "not deleted: the catalog is still in the account")
-                        .await
-                }
-            },
+            }
+            (_, Some(_)) => {
+                let why = format!("not deleted: the {what} is still in the account");
+                self.fail_in_doubt(row, &why).await
+            }
         }
     }
 
@@ -183,13 +171,14 @@ impl Syncer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Fields;
     use serde_json::json;
 
     #[test]
-    fn sent_values_are_read_back_from_the_payload() {
-        let sent = sent_fields(
-            &json!({"name": "Goods", "type": "regular", "can_add_elements": false, "request_id": 3}),
-        );
+    fn a_catalog_payload_reads_back_as_the_fields_sent() {
+        let payload =
+            json!({"name": "Goods", "type": "regular", "can_add_elements": false, "request_id": 3});
+        let sent: Fields = serde_json::from_value(payload).unwrap();
         assert_eq!(sent.name, "Goods");
         assert_eq!(sent.kind.as_deref(), Some("regular"));
         assert_eq!(
@@ -199,8 +188,9 @@ mod tests {
     }
 
     #[test]
-    fn a_catalog_has_the_sent_values_when_every_sent_field_matches() {
-        let sent = sent_fields(&json!({"name": "Goods", "can_add_elements": false}));
+    fn a_record_has_the_sent_values_when_every_sent_field_matches() {
+        let sent: Fields =
+            serde_json::from_value(json!({"name": "Goods", "can_add_elements": false})).unwrap();
         let mut remote = Fields::named("Goods");
         remote.can_add_elements = Some(false);
         remote.can_show_in_cards = Some(true);

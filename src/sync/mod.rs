@@ -1,12 +1,17 @@
 //! One reconcile, top to bottom: pull → settle in-doubt operations → merge → delete guard →
 //! adopt → outbox → send → record. Also `plan`, which stops after the merge and writes nothing.
+//!
+//! The steps are written once for every kind of record (`adopt`, `outbox`, `in_doubt`, over
+//! the [`kind::Transport`] of each kind); `catalogs` is how catalogs reach the account.
 
+mod adopt;
 mod block;
-mod conflicts;
+mod catalogs;
 mod crash;
 mod guard;
 mod in_doubt;
-mod send;
+mod kind;
+mod outbox;
 
 pub use crash::CrashPoint;
 
@@ -19,9 +24,12 @@ use serde::Serialize;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::amocrm::Client;
-use crate::catalog::{ApiVersion, ConflictPolicy, DesiredCatalog, Mode, RemoteCatalog, RemoteId};
+use crate::catalog::{ApiVersion, ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog};
 use crate::reconcile::{self, MergeInput, Plan};
-use crate::store::{OpenConflict, RunCounts, Store};
+use crate::record::RemoteId;
+use crate::store::{OpenConflict, RunCounts, Store, Stored};
+use catalogs::CatalogsV2;
+use kind::Op;
 
 /// The knobs of a run (from `[sync]`, `amocrm.api` and the command line).
 #[derive(Debug, Clone)]
@@ -135,9 +143,30 @@ struct Run {
     id: i64,
     counts: RunCounts,
     plan: Plan,
-    /// Catalogs whose push failed or is in doubt: their conflicts stay open.
-    unsettled: BTreeSet<RemoteId>,
+    /// Records whose push failed or whose adoption lost to a person's edit, by entity and
+    /// catalog: their conflicts stay open.
+    unsettled: BTreeSet<(&'static str, Option<RemoteId>, RemoteId)>,
+    /// Rows left in doubt for the next run.
     in_doubt: usize,
+}
+
+impl Run {
+    /// An operation that failed (refused, or not sent).
+    fn fail<R: Stored>(&mut self, op: &Op<R>) {
+        self.counts.of(R::ENTITY).failed += 1;
+        if let Some(id) = op.decision.remote_id {
+            self.unsettle::<R>(&op.scope, id);
+        }
+    }
+
+    fn unsettle<R: Stored>(&mut self, scope: &R::Scope, id: RemoteId) {
+        self.unsettled.insert((R::ENTITY, R::catalog_of(scope), id));
+    }
+
+    fn is_unsettled<R: Stored>(&self, scope: &R::Scope, id: RemoteId) -> bool {
+        self.unsettled
+            .contains(&(R::ENTITY, R::catalog_of(scope), id))
+    }
 }
 
 impl Syncer {
@@ -229,37 +258,43 @@ impl Syncer {
     }
 
     fn needs_a_person(&self, run: &Run) -> bool {
-        run.counts.failed > 0
+        let c = &run.counts;
+        c.catalogs.failed + c.elements.failed > 0
             || run.in_doubt > 0
             || run.plan.held().next().is_some()
-            || !run.plan.invalid.is_empty()
+            || c.catalogs.invalid + c.elements.invalid > 0
+    }
+
+    fn catalogs(&self) -> CatalogsV2<'_> {
+        CatalogsV2 {
+            client: &self.client,
+            batch_size: self.options.batch_size,
+        }
     }
 
     async fn reconcile(&self, run: &mut Run) -> Result<(), Stop> {
         self.check_block().await?;
         let remote = self.client.list_catalogs().await?;
-        run.counts.pulled = remote.len() as i64;
+        run.counts.catalogs.pulled = remote.len() as i64;
         info!(catalogs = remote.len(), "pulled");
         self.guard_empty_pull(&remote).await?;
-        run.in_doubt = self.settle_unfinished(run.id, &remote).await?;
+        self.settle_unfinished::<Fields>(run.id, &(), &remote)
+            .await?;
         let desired = self.store.desired().await?;
-        let open = self.store.open_conflicts().await?;
-        run.plan = self.merge(&remote, &desired, &open).await?;
-        self.guard_deletions(&run.plan)?;
-        self.store.save_pull(&remote).await?;
-        run.counts.invalid = run.plan.invalid.len() as i64;
-        for invalid in &run.plan.invalid {
-            warn!(desired_id = invalid.desired_id, name = %invalid.name, problem = %invalid.problem, "invalid desired row skipped");
-        }
-        run.counts.conflicts = self
+        let open = self
             .store
-            .record_conflicts(run.id, &run.plan.conflicts)
-            .await? as i64;
-        self.adopt(run).await?;
+            .open_conflicts(Fields::conflict_scope(&()))
+            .await?;
+        let plan = self.merge(&remote, &desired, &open).await?;
+        self.guard_deletions(&plan)?;
+        self.store.save_pull(&remote).await?;
+        self.adopt(run, &(), &plan).await?;
+        run.plan = plan;
         if self.options.mode != Mode::Pull {
-            self.push(run).await?;
+            let ops = operations(&(), &run.plan);
+            self.push(run, &self.catalogs(), ops).await?;
         }
-        self.close_settled(run, &open).await?;
+        self.close_settled(run, &(), &run.plan, &open).await?;
         Ok(())
     }
 
@@ -270,7 +305,7 @@ impl Syncer {
         open: &[OpenConflict],
     ) -> Result<Plan> {
         let base = self.store.base().await?;
-        let settled = conflicts::settled_by_a_person(open, desired);
+        let settled = adopt::settled_by_a_person(open, desired);
         Ok(reconcile::merge(&MergeInput {
             base: &base,
             local: desired,
@@ -279,29 +314,6 @@ impl Syncer {
             policy: self.options.policy,
             settled: &settled,
         }))
-    }
-
-    /// Applies the local side of every decision; moves the base of decisions with no push.
-    async fn adopt(&self, run: &mut Run) -> Result<()> {
-        for d in &run.plan.decisions {
-            let base = d.push.is_none().then_some(&d.base_after);
-            let applied = match &d.adopt {
-                Some(adopt) => self.store.adopt(run.id, d.remote_id, adopt, base).await?,
-                None => {
-                    if let (Some(id), Some(base)) = (d.remote_id, base) {
-                        self.store.write_base(id, base).await?;
-                    }
-                    true
-                }
-            };
-            if d.adopt.is_some() && applied {
-                run.counts.adopted += 1;
-            } else if d.adopt.is_some() {
-                info!(remote_id = ?d.remote_id, "row edited during the run; its edit wins next run");
-                run.unsettled.extend(d.remote_id);
-            }
-        }
-        Ok(())
     }
 
     /// `catalog-sync plan`: one GET and the merge. Writes nothing, sends no POST.
@@ -314,7 +326,22 @@ impl Syncer {
         }
         let remote = self.client.list_catalogs().await?;
         let desired = self.store.desired().await?;
-        let open = self.store.open_conflicts().await?;
+        let open = self
+            .store
+            .open_conflicts(Fields::conflict_scope(&()))
+            .await?;
         self.merge(&remote, &desired, &open).await
     }
+}
+
+/// The operations a plan sends to the account.
+fn operations<R: Stored>(scope: &R::Scope, plan: &Plan<R>) -> Vec<Op<R>> {
+    plan.decisions
+        .iter()
+        .filter(|d| d.push.is_some())
+        .map(|d| Op {
+            scope: *scope,
+            decision: d.clone(),
+        })
+        .collect()
 }

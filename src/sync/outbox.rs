@@ -1,0 +1,261 @@
+//! The account side of a run, for every kind of record: record the operations in the outbox,
+//! send them in the requests their [`Transport`] groups them into, and record what came back.
+//!
+//! The protocol: rows are committed `pending`, each request's rows `sending` before it leaves,
+//! then `done`, `failed` (the API refused the item) or `in_doubt` (the outcome is unknown:
+//! settled at once from a fresh read of the account, or by the next run).
+
+use anyhow::Result;
+use tracing::{info, warn};
+
+use super::kind::{Op, RequestKey, Sent, Transport, Work, rank};
+use super::{CrashPoint, Run, Stop, Syncer};
+use crate::amocrm::{ApiError, ItemResult};
+use crate::reconcile::Push;
+use crate::record::RemoteId;
+use crate::store::{NewOp, OutboxRow, Stored};
+
+/// The longest response body kept in `outbox.response`.
+const RESPONSE_KEPT: usize = 4000;
+
+fn new_op<R: Stored>(op: &Op<R>, payload: serde_json::Value) -> NewOp {
+    let d = &op.decision;
+    let (remote_id, intent) = match op.push() {
+        Push::Add { fields, .. } => (None, serde_json::to_value(fields).ok()),
+        Push::Update { id, fields } => (Some(*id), serde_json::to_value(fields).ok()),
+        Push::Delete { id } => (Some(*id), None),
+    };
+    NewOp {
+        entity: R::ENTITY,
+        catalog_remote_id: R::catalog_of(&op.scope),
+        op: op.push().op(),
+        desired_id: d.desired_id,
+        remote_id,
+        payload,
+        intent,
+    }
+}
+
+/// The run ends early because the daemon is stopping.
+fn stopped(unsent: usize) -> Stop {
+    Stop::Failed(anyhow::anyhow!(
+        "stopped by a signal before sending {unsent} operations; they are planned again next run"
+    ))
+}
+
+impl Syncer {
+    /// Records `ops` in the outbox and sends them. A failed request stops the run: the
+    /// requests after it are not sent (their rows are failed, planned again next run).
+    pub(super) async fn push<R: Stored>(
+        &self,
+        run: &mut Run,
+        transport: &impl Transport<R>,
+        mut ops: Vec<Op<R>>,
+    ) -> Result<(), Stop> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        if self.is_stopping() {
+            return Err(stopped(ops.len()));
+        }
+        ops.sort_by_key(|op| (transport.request_key(op), rank(op.push())));
+        let mut writable = Vec::with_capacity(ops.len());
+        let mut new_ops = Vec::with_capacity(ops.len());
+        for op in ops {
+            match transport.payload(&op) {
+                Ok(payload) => {
+                    new_ops.push(new_op(&op, payload));
+                    writable.push(op);
+                }
+                // The merge skips invalid rows, so this is a value it could not foresee.
+                Err(why) => {
+                    warn!(entity = R::ENTITY, name = %op.decision.name, %why, "cannot be written; not sent");
+                    run.fail(&op);
+                }
+            }
+        }
+        let rows = self.store.enqueue(run.id, &new_ops).await?;
+        self.crash_if(CrashPoint::AfterPlan);
+        let work: Vec<Work<R>> = rows.into_iter().zip(writable).collect();
+        let requests = requests(transport, &work);
+        for (i, (key, chunk)) in requests.iter().enumerate() {
+            if self.is_stopping() {
+                let why = "not sent: the daemon was stopping; planned again next run";
+                let unsent = self.fail_unsent(&requests[i..], why).await?;
+                return Err(stopped(unsent));
+            }
+            if let Err(stop) = self.send_request(run, transport, *key, chunk).await {
+                let why = "not sent: an earlier request of this run failed; planned again next run";
+                self.fail_unsent(&requests[i + 1..], why).await?;
+                return Err(stop);
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks the rows of requests that will not be sent `failed`, saying why. Returns how many.
+    async fn fail_unsent<R: Stored>(
+        &self,
+        requests: &[(RequestKey, &[Work<R>])],
+        why: &str,
+    ) -> Result<usize> {
+        let unsent: Vec<i64> = requests
+            .iter()
+            .flat_map(|(_, c)| c.iter().map(|(r, _)| r.id))
+            .collect();
+        if !unsent.is_empty() {
+            self.store.fail(&unsent, why).await?;
+        }
+        Ok(unsent.len())
+    }
+
+    async fn send_request<R: Stored>(
+        &self,
+        run: &mut Run,
+        transport: &impl Transport<R>,
+        key: RequestKey,
+        chunk: &[Work<R>],
+    ) -> Result<(), Stop> {
+        let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
+        self.store.mark_sending(&ids).await?;
+        self.crash_if(CrashPoint::AfterSending);
+        let count = |op: &str| chunk.iter().filter(|(r, _)| r.op == op).count();
+        info!(
+            entity = R::ENTITY,
+            catalog = ?key.catalog,
+            add = count("add"),
+            update = count("update"),
+            delete = count("delete"),
+            "sending"
+        );
+        match transport.send(key, chunk).await {
+            Ok(sent) => {
+                self.crash_if(CrashPoint::AfterPost);
+                self.record_outcome(run, transport, chunk, &sent).await
+            }
+            Err(e) if e.may_have_been_applied() => {
+                warn!(error = %e, rows = ids.len(), "outcome unknown; checking the account");
+                self.store.mark_in_doubt(&ids, &e.to_string()).await?;
+                self.settle_now(run, transport, chunk).await?;
+                Err(Stop::Failed(e.into()))
+            }
+            Err(e) => {
+                self.store.fail(&ids, &e.to_string()).await?;
+                for (_, op) in chunk {
+                    run.fail(op);
+                }
+                Err(Stop::Failed(e.into()))
+            }
+        }
+    }
+
+    async fn record_outcome<R: Stored>(
+        &self,
+        run: &mut Run,
+        transport: &impl Transport<R>,
+        chunk: &[Work<R>],
+        sent: &Sent,
+    ) -> Result<(), Stop> {
+        let body: String = sent.body.chars().take(RESPONSE_KEPT).collect();
+        let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
+        self.store.record_response(&ids, &body).await?;
+        let mut unknown = Vec::new();
+        for (i, (row, op)) in chunk.iter().enumerate() {
+            match sent.items.get(i).cloned().unwrap_or(ItemResult::Unknown) {
+                ItemResult::Done(created) => {
+                    self.confirmed(run, row, op, created).await?;
+                    self.crash_if(CrashPoint::MidRecording);
+                }
+                ItemResult::Failed(message) => {
+                    warn!(outbox_id = row.id, entity = R::ENTITY, op = %row.op, name = %op.decision.name, %message, "the account refused the item");
+                    self.store.fail(&[row.id], &message).await?;
+                    run.fail(op);
+                }
+                ItemResult::Unknown => unknown.push(i),
+            }
+        }
+        if !unknown.is_empty() {
+            let unknown: Vec<Work<R>> = unknown.into_iter().map(|i| chunk[i].clone()).collect();
+            let rows: Vec<i64> = unknown.iter().map(|(r, _)| r.id).collect();
+            self.store
+                .mark_in_doubt(&rows, "the response did not say what became of it")
+                .await?;
+            self.settle_now(run, transport, &unknown).await?;
+        }
+        Ok(())
+    }
+
+    async fn confirmed<R: Stored>(
+        &self,
+        run: &mut Run,
+        row: &OutboxRow,
+        op: &Op<R>,
+        created: Option<RemoteId>,
+    ) -> Result<()> {
+        let d = &op.decision;
+        let replaces = match &d.push {
+            Some(Push::Add { replaces, .. }) => *replaces,
+            _ => None,
+        };
+        self.store
+            .confirm(&op.scope, row, created, replaces, &d.base_after)
+            .await?;
+        run.counts.count_done(R::ENTITY, &row.op);
+        Ok(())
+    }
+
+    /// Fresh reads of the account to settle rows whose outcome is unknown; left in doubt (for
+    /// the next run) when a read fails too.
+    async fn settle_now<R: Stored>(
+        &self,
+        run: &mut Run,
+        transport: &impl Transport<R>,
+        chunk: &[Work<R>],
+    ) -> Result<()> {
+        let mut scopes: Vec<R::Scope> = Vec::new();
+        for (_, op) in chunk {
+            if !scopes.contains(&op.scope) {
+                scopes.push(op.scope);
+            }
+        }
+        for scope in scopes {
+            match transport.read_back(&scope).await {
+                Ok(remote) => {
+                    self.resolve_in_doubt(&scope, &remote).await?;
+                    R::save_pull(&self.store, &scope, &remote).await?;
+                }
+                Err(e) => {
+                    if matches!(e, ApiError::Blocked { .. }) {
+                        let blocked = self.remember_block(run.id, e.clone().into()).await;
+                        warn!(error = %format!("{blocked:#}"), "blocked while checking the account");
+                    }
+                    warn!(error = %e, "cannot check the account now; the next run settles them");
+                    run.in_doubt += chunk.iter().filter(|(_, op)| op.scope == scope).count();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The requests to send: operations grouped by key (already sorted), each group split by the
+/// batch size.
+fn requests<'w, R: Stored>(
+    transport: &impl Transport<R>,
+    work: &'w [Work<R>],
+) -> Vec<(RequestKey, &'w [Work<R>])> {
+    let size = transport.batch_size().max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < work.len() {
+        let key = transport.request_key(&work[start].1);
+        let end = start
+            + work[start..]
+                .iter()
+                .take_while(|(_, op)| transport.request_key(op) == key)
+                .count();
+        out.extend(work[start..end].chunks(size).map(|c| (key, c)));
+        start = end;
+    }
+    out
+}
