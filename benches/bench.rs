@@ -62,6 +62,7 @@ fn syncer(store: &Store, base_url: &str, batch_size: usize) -> Syncer {
         requests_per_second: 7,
         max_retries: 0,
         backoff_base: Duration::from_millis(1),
+        shared_pace: None,
     })
     .unwrap();
     let options = SyncOptions {
