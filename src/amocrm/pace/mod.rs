@@ -68,6 +68,9 @@ const LOCK_POLL: Duration = Duration::from_millis(1);
 /// How long a request waits for the file's lock before it goes by this process's pace alone.
 const LOCK_PATIENCE: Duration = Duration::from_secs(1);
 
+/// A wait for a turn at least this long is logged: it is a queue or a 429's penalty, not pace.
+const LONG_WAIT: Duration = Duration::from_secs(2);
+
 /// The pace file of a database: `<path>.pace`.
 pub fn pace_path(database: &Path) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
@@ -134,6 +137,14 @@ impl Pace {
     /// is cancelled is simply lost, which only slows things down.
     pub(crate) async fn wait(&self) {
         let turn = self.take_turn().await;
+        let wait = turn.saturating_duration_since(Instant::now());
+        if wait >= LONG_WAIT {
+            let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            tracing::info!(
+                wait_ms,
+                "waiting for the account's turn (other processes' requests or a 429 came first)"
+            );
+        }
         tokio::time::sleep_until(turn).await;
     }
 
