@@ -35,6 +35,7 @@ fn options(base_url: &str) -> ClientOptions {
         requests_per_second: 7,
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
+        shared_pace: None,
     }
 }
 

@@ -12,7 +12,9 @@ mod sandbox;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use catalog_sync::amocrm::{ApiError, AuthClient, Client, ClientOptions, Credentials, OAuthApp};
+use catalog_sync::amocrm::{
+    ApiError, AuthClient, Client, ClientOptions, Credentials, OAuthApp, Pace,
+};
 use catalog_sync::auth::{OAuthSource, login_with_code};
 use catalog_sync::secret::Secret;
 use catalog_sync::store::{OAuthTokens, Store};
@@ -35,7 +37,12 @@ pub fn oauth_app() -> OAuthApp {
 }
 
 pub fn endpoint(base_url: &str) -> AuthClient {
-    AuthClient::new(&base_url.parse().unwrap(), Duration::from_secs(5)).unwrap()
+    AuthClient::new(
+        &base_url.parse().unwrap(),
+        Duration::from_secs(5),
+        Pace::new(7, None),
+    )
+    .unwrap()
 }
 
 /// A client whose credentials come from `credentials`, without retries.
@@ -47,6 +54,7 @@ pub fn client_with(base_url: &str, credentials: Credentials) -> Client {
         requests_per_second: 7,
         max_retries: 0,
         backoff_base: Duration::from_millis(1),
+        shared_pace: None,
     })
     .unwrap()
 }

@@ -64,6 +64,7 @@ async fn world(seed: u64, dir: &std::path::Path) -> World {
         requests_per_second: 7,
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
+        shared_pace: None,
     })
     .unwrap();
     // Random deletions may legitimately empty the account; the delete guard has its own tests.

@@ -2,6 +2,7 @@
 //! answers with a size limit before handing bodies to [`wire`](super::wire).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,7 +16,7 @@ use super::credentials::{Credential, CredentialSource, Credentials};
 use super::endpoint::{catalogs_url, http_client};
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
-use super::pace::Pacer;
+use super::pace::Pace;
 use super::retry::{self, Backoff};
 use super::wire;
 use crate::catalog::RemoteCatalog;
@@ -30,6 +31,9 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Client-side pace, 1..=7 (amoCRM allows 7 per second per account).
     pub requests_per_second: u32,
+    /// The account's pace file ([`pace_path`](super::pace_path) of its database), shared with
+    /// every other process using that database; `None` paces this client alone (tests).
+    pub shared_pace: Option<PathBuf>,
     /// Extra attempts after a failure that may be retried.
     pub max_retries: u32,
     /// The first retry waits this long, each next one twice as long (1 s in production).
@@ -48,7 +52,7 @@ struct Inner {
     /// Sent in a header marked sensitive, and scrubbed from error details (see
     /// [`ApiError::redact`]).
     auth: Auth,
-    pacer: Pacer,
+    pacer: Pace,
     backoff: Backoff,
     sent: AtomicU64,
 }
@@ -80,7 +84,7 @@ impl Client {
                 http,
                 catalogs_url,
                 auth,
-                pacer: Pacer::new(options.requests_per_second),
+                pacer: Pace::new(options.requests_per_second, options.shared_pace.as_deref()),
                 backoff: Backoff {
                     max_retries: options.max_retries,
                     base: options.backoff_base,
@@ -151,6 +155,11 @@ impl Client {
             let delay = retry::may_retry(&method, &failure.error)
                 .then(|| self.inner.backoff.delay(retry, failure.retry_after))
                 .flatten();
+            if let ApiError::RateLimited { retry_after } = &failure.error {
+                // Every process on this account waits too, not only this request.
+                let wait = delay.or(*retry_after).unwrap_or(self.inner.backoff.base);
+                self.inner.pacer.penalize(wait).await;
+            }
             let Some(delay) = delay else {
                 return Err(failure.error);
             };
@@ -255,6 +264,7 @@ mod tests {
             requests_per_second,
             max_retries: 0,
             backoff_base: Duration::from_millis(1),
+            shared_pace: None,
         }
     }
 

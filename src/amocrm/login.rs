@@ -5,15 +5,17 @@
 //! Only the HTTP exchanges live here; when to renew and where the results are kept is
 //! `crate::auth`'s business. Every error is scrubbed of the secrets that were sent.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::SET_COOKIE;
-use reqwest::{Response, Url};
+use reqwest::header::{RETRY_AFTER, SET_COOKIE};
+use reqwest::{RequestBuilder, Response, StatusCode, Url};
 use serde_json::{Value, json};
 
 use super::answer::{read_failure, read_success};
 use super::endpoint::{catalogs_url, http_client};
 use super::error::ApiError;
+use super::pace::Pace;
+use super::retry::parse_retry_after;
 use super::wire::{flag, int, text};
 use crate::secret::Secret;
 
@@ -59,18 +61,23 @@ pub enum TokenError {
     Api(ApiError),
 }
 
-/// Talks to the account's login endpoints. Unpaced: it sends one request a day (OAuth) or one
-/// every quarter of an hour (legacy), next to the paced catalog requests.
+/// Talks to the account's login endpoints. Few requests (one a day for OAuth, one every quarter
+/// of an hour for legacy sessions), but they count against the account's limit like the
+/// catalog requests, so they go by the account's [`Pace`] too.
 #[derive(Debug, Clone)]
 pub struct AuthClient {
     http: reqwest::Client,
     token_url: Url,
     legacy_url: Url,
+    pace: Pace,
 }
+
+/// The wait after a 429 from a login endpoint that sent no `Retry-After`.
+const LOGIN_BACKOFF: Duration = Duration::from_secs(1);
 
 impl AuthClient {
     /// Checks the base URL as the catalog client does and builds the HTTP client.
-    pub fn new(base_url: &Url, timeout: Duration) -> Result<AuthClient, ApiError> {
+    pub fn new(base_url: &Url, timeout: Duration, pace: Pace) -> Result<AuthClient, ApiError> {
         let catalogs = catalogs_url(base_url)?;
         let under_root = |path: &str| {
             catalogs
@@ -84,7 +91,22 @@ impl AuthClient {
             http,
             token_url,
             legacy_url,
+            pace,
         })
+    }
+
+    /// Sends `request` in its turn; a 429 slows every process on the account.
+    async fn send(&self, request: RequestBuilder) -> reqwest::Result<Response> {
+        self.pace.wait().await;
+        let response = request.send().await?;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let header = response.headers().get(RETRY_AFTER);
+            let wait = header
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            self.pace.penalize(wait.unwrap_or(LOGIN_BACKOFF)).await;
+        }
+        Ok(response)
     }
 
     /// `POST /oauth2/access_token`: trades a code or a refresh token for a new pair.
@@ -105,7 +127,7 @@ impl AuthClient {
             "redirect_uri": app.redirect_uri,
         });
         let secrets = [&app.client_secret, value];
-        let sent = self.http.post(self.token_url.clone()).json(&body).send();
+        let sent = self.send(self.http.post(self.token_url.clone()).json(&body));
         let response = sent
             .await
             .map_err(|e| TokenError::Api(scrub(ApiError::from_transport(&e), &secrets)))?;
@@ -118,7 +140,7 @@ impl AuthClient {
     /// send from now on (`session_id=...`), as one `Cookie` header value.
     pub async fn legacy_login(&self, login: &str, api_key: &Secret) -> Result<Secret, ApiError> {
         let form = [("USER_LOGIN", login), ("USER_HASH", api_key.expose())];
-        let sent = self.http.post(self.legacy_url.clone()).form(&form).send();
+        let sent = self.send(self.http.post(self.legacy_url.clone()).form(&form));
         let response = sent.await.map_err(|e| ApiError::from_transport(&e));
         let answer = match response {
             Ok(response) => read_login_answer(response).await,
@@ -241,7 +263,7 @@ mod tests {
     #[test]
     fn the_login_endpoints_are_under_the_account_root_and_keep_a_path_prefix() {
         let base = "http://127.0.0.1:9/prefix".parse().unwrap();
-        let client = AuthClient::new(&base, Duration::from_secs(1)).unwrap();
+        let client = AuthClient::new(&base, Duration::from_secs(1), Pace::new(7, None)).unwrap();
         assert_eq!(
             client.token_url.as_str(),
             "http://127.0.0.1:9/prefix/oauth2/access_token"
@@ -251,7 +273,7 @@ mod tests {
             "http://127.0.0.1:9/prefix/private/api/auth.php?type=json"
         );
         let plain = "https://x.amocrm.ru".parse().unwrap();
-        let client = AuthClient::new(&plain, Duration::from_secs(1)).unwrap();
+        let client = AuthClient::new(&plain, Duration::from_secs(1), Pace::new(7, None)).unwrap();
         assert_eq!(
             client.token_url.as_str(),
             "https://x.amocrm.ru/oauth2/access_token"

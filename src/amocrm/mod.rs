@@ -26,3 +26,4 @@ pub use credentials::{BoxFuture, Credential, CredentialSource, Credentials};
 pub use error::ApiError;
 pub use login::{AuthClient, Grant, OAuthApp, TokenError, TokenGrant};
 pub use outcome::{BatchOutcome, ItemResult};
+pub use pace::{Pace, pace_path};

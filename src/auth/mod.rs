@@ -17,7 +17,7 @@ pub use oauth::{OAuthSource, login_with_code};
 pub use session::ApiKeySource;
 pub use status::{AuthStatus, status};
 
-use crate::amocrm::{AuthClient, Credentials, OAuthApp};
+use crate::amocrm::{AuthClient, Credentials, OAuthApp, Pace, pace_path};
 use crate::config::{AuthSettings, Settings};
 use crate::store::Store;
 
@@ -39,9 +39,14 @@ pub fn credentials(settings: &Settings, store: &Store) -> Result<Credentials> {
 
 /// The login endpoints of the configured account.
 pub fn endpoint(settings: &Settings) -> Result<AuthClient> {
+    let pace = Pace::new(
+        settings.http.requests_per_second,
+        Some(&pace_path(&settings.database.path)),
+    );
     Ok(AuthClient::new(
         settings.amocrm.base_url.as_url(),
         settings.http.timeout,
+        pace,
     )?)
 }
 

@@ -217,6 +217,7 @@ pub fn client(settings: &Settings, store: &Store) -> Result<Client> {
         requests_per_second: settings.http.requests_per_second,
         max_retries: settings.http.max_retries,
         backoff_base: std::time::Duration::from_secs(1),
+        shared_pace: Some(crate::amocrm::pace_path(&settings.database.path)),
     })?)
 }
 

@@ -68,6 +68,7 @@ impl TestApp {
             requests_per_second: 7,
             max_retries: 2,
             backoff_base: Duration::from_millis(1),
+            shared_pace: None,
         })
         .unwrap();
         Syncer::new(self.store.clone(), client, self.options.clone())

@@ -60,6 +60,7 @@ impl World {
             requests_per_second: self.requests_per_second,
             max_retries: 2,
             backoff_base: Duration::from_millis(1),
+            shared_pace: None,
         })
         .unwrap();
         Syncer::new(self.store.clone(), client, self.options.clone())
