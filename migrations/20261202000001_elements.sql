@@ -52,6 +52,24 @@ BEGIN
      WHERE id = NEW.id;
 END;
 
+-- Keys of `fields` must be field ids, so that a typo is refused when it is written instead of
+-- being silently ignored by every run.
+CREATE TRIGGER desired_elements_field_keys_insert
+BEFORE INSERT ON desired_elements
+WHEN json_valid(NEW.fields) AND EXISTS (
+    SELECT 1 FROM json_each(NEW.fields) WHERE key = '' OR key GLOB '*[^0-9]*')
+BEGIN
+    SELECT RAISE(ABORT, 'desired_elements.fields: every key must be a field id in decimal, e.g. {"271207": "value"}; see catalog_fields');
+END;
+
+CREATE TRIGGER desired_elements_field_keys_update
+BEFORE UPDATE OF fields ON desired_elements
+WHEN json_valid(NEW.fields) AND EXISTS (
+    SELECT 1 FROM json_each(NEW.fields) WHERE key = '' OR key GLOB '*[^0-9]*')
+BEGIN
+    SELECT RAISE(ABORT, 'desired_elements.fields: every key must be a field id in decimal, e.g. {"271207": "value"}; see catalog_fields');
+END;
+
 -- Deleting a desired catalog deletes its elements with it (the account deletes them with the
 -- catalog). A trigger, not ON DELETE CASCADE: sqlite3 leaves foreign keys off by default.
 CREATE TRIGGER desired_catalogs_deleted

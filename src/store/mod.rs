@@ -7,7 +7,9 @@ mod auth;
 mod blocks;
 mod catalogs;
 mod conflicts;
+mod elements;
 mod explain;
+mod fields;
 mod lock;
 mod outbox;
 mod rows;
@@ -28,11 +30,13 @@ use sqlx::sqlite::{
 pub use auth::{ApiSession, OAuthTokens};
 pub use blocks::Block;
 pub use conflicts::{ConflictScope, OpenConflict};
+pub use elements::ElementScope;
 pub use explain::explain;
+pub use fields::{ElementCatalog, ElementPull};
 pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
 pub use runs::{Counts, RunCounts, RunRow, Status};
-pub use stored::Stored;
+pub use stored::{Adoption, Stored};
 
 /// How long a statement waits for another writer (a person's `sqlite3`, say) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -108,6 +108,39 @@ impl Store {
         Ok(true)
     }
 
+    /// [`adopt`](Store::adopt) for many records: each keeps its own revision check, but up to
+    /// [`ADOPT_CHUNK`] share a transaction (a first sync adopts thousands of elements). Records
+    /// with no adoption only move their base. Returns, per item, whether it was applied.
+    pub async fn adopt_all<R: Stored>(
+        &self,
+        run_id: i64,
+        scope: &R::Scope,
+        items: &[Adoption<'_, R>],
+    ) -> Result<Vec<bool>> {
+        let mut applied = Vec::with_capacity(items.len());
+        for chunk in items.chunks(ADOPT_CHUNK) {
+            let mut tx = self.begin_write().await?;
+            for item in chunk {
+                let mut ok = true;
+                if let Some(adopt) = item.adopt {
+                    let log = Log {
+                        run_id,
+                        remote_id: item.remote_id,
+                        entity: R::ENTITY,
+                        catalog: R::catalog_of(scope),
+                    };
+                    ok = apply_adopt(&mut tx, &log, scope, adopt).await?;
+                }
+                if let (true, Some(id), Some(base)) = (ok, item.remote_id, item.base_after) {
+                    R::write_base(&mut tx, scope, id, base).await?;
+                }
+                applied.push(ok);
+            }
+            tx.commit().await?;
+        }
+        Ok(applied)
+    }
+
     /// Moves the base of one record with nothing else to do (both sides agreed already).
     pub async fn write_base<R: Stored>(
         &self,
@@ -118,6 +151,18 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         R::write_base(&mut conn, scope, remote_id, base).await
     }
+}
+
+/// How many adoptions share a transaction: short enough that a person's `sqlite3` never waits
+/// long for the write lock.
+pub const ADOPT_CHUNK: usize = 500;
+
+/// One record's local side: its adoption (if any) and the base to write once it applies.
+#[derive(Debug, Clone, Copy)]
+pub struct Adoption<'a, R: Record> {
+    pub remote_id: Option<RemoteId>,
+    pub adopt: Option<&'a Adopt<R>>,
+    pub base_after: Option<&'a BaseAfter<R>>,
 }
 
 /// Who a `change_log` row is about.

@@ -10,7 +10,7 @@ use tracing::{info, warn};
 use super::{Run, Syncer};
 use crate::reconcile::{Plan, Side};
 use crate::record::{Desired, RemoteId};
-use crate::store::{OpenConflict, Stored};
+use crate::store::{Adoption, OpenConflict, Stored};
 
 impl Syncer {
     /// Reports the plan's invalid rows, records its conflicts, and applies its local side.
@@ -30,26 +30,26 @@ impl Syncer {
         let counts = run.counts.of(R::ENTITY);
         counts.invalid += plan.invalid.len() as i64;
         counts.conflicts += conflicts as i64;
-        for d in &plan.decisions {
-            let base = d.push.is_none().then_some(&d.base_after);
-            let applied = match &d.adopt {
-                Some(adopt) => {
-                    self.store
-                        .adopt(run.id, scope, d.remote_id, adopt, base)
-                        .await?
-                }
-                None => {
-                    if let (Some(id), Some(base)) = (d.remote_id, base) {
-                        self.store.write_base(scope, id, base).await?;
-                    }
-                    true
-                }
-            };
-            if d.adopt.is_some() && applied {
+        let items: Vec<Adoption<'_, R>> = plan
+            .decisions
+            .iter()
+            .filter(|d| d.adopt.is_some() || d.push.is_none())
+            .map(|d| Adoption {
+                remote_id: d.remote_id,
+                adopt: d.adopt.as_ref(),
+                base_after: d.push.is_none().then_some(&d.base_after),
+            })
+            .collect();
+        let applied = self.store.adopt_all(run.id, scope, &items).await?;
+        for (item, applied) in items.iter().zip(applied) {
+            if item.adopt.is_none() {
+                continue;
+            }
+            if applied {
                 run.counts.of(R::ENTITY).adopted += 1;
-            } else if d.adopt.is_some() {
-                info!(entity = R::ENTITY, remote_id = ?d.remote_id, "row edited during the run; its edit wins next run");
-                if let Some(id) = d.remote_id {
+            } else {
+                info!(entity = R::ENTITY, remote_id = ?item.remote_id, "row edited during the run; its edit wins next run");
+                if let Some(id) = item.remote_id {
                     run.unsettle::<R>(scope, id);
                 }
             }
