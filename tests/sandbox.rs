@@ -12,12 +12,16 @@ mod control;
 mod elements;
 #[path = "sandbox/faults.rs"]
 mod faults;
+#[path = "sandbox/gate.rs"]
+mod gate;
 #[path = "sandbox/helpers.rs"]
 mod helpers;
 #[path = "sandbox/limits.rs"]
 mod limits;
 #[path = "sandbox/lists.rs"]
 mod lists;
+#[path = "sandbox/v2_elements.rs"]
+mod v2_elements;
 #[path = "sandbox/v4.rs"]
 mod v4;
 #[path = "sandbox/writes.rs"]

@@ -54,10 +54,13 @@ mod limits;
 mod lists;
 mod log;
 mod login;
+mod new_field;
 mod paging;
+mod products;
 mod render;
 mod respond;
 mod seed;
+mod settings;
 mod standalone;
 mod state;
 mod v2_elements;
@@ -70,11 +73,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use account::{Account, Settings};
+pub use account::Account;
 pub use faults::{Fault, FaultAction, FaultOn, FaultRule};
 pub use fields::{FIELD_TYPES, FieldEnum, FieldNested, NewField, NewOption, SandboxField};
 pub use invalid::Validation400;
 pub use log::{Counters, LoggedRequest};
+pub use settings::Settings;
 pub use standalone::run_standalone;
 pub use state::SandboxCatalog;
 

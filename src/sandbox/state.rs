@@ -136,30 +136,7 @@ impl Catalogs {
     pub fn add(&mut self, new: NewCatalog, origin: Origin, now: i64) -> Result<i64, CatalogError> {
         let name = check_name(&new.name)?;
         let kind = new.kind.trim().to_string();
-        if kind.is_empty() {
-            return Err(CatalogError::new(
-                "NotBlank",
-                "type",
-                "type must not be empty",
-            ));
-        }
-        if origin == Origin::Api && !API_CREATABLE_TYPES.contains(&kind.as_str()) {
-            return Err(CatalogError::new(
-                "NotSupportedChoice",
-                "type",
-                format!("type \"{kind}\" cannot be created; use \"regular\" or \"invoices\""),
-            ));
-        }
-        if self.items.len() >= self.max_catalogs {
-            return Err(CatalogError::new(
-                "LimitReached",
-                "",
-                format!(
-                    "the account already has the maximum of {} catalogs",
-                    self.max_catalogs
-                ),
-            ));
-        }
+        self.check_room_for(&kind, origin)?;
         self.check_single_instance(&kind, None)?;
         let (add, show, link) = default_flags(&kind);
         let id = self.next_id;
@@ -239,6 +216,35 @@ impl Catalogs {
             ));
         }
         self.items.remove(&id);
+        Ok(())
+    }
+
+    /// The rules on a new catalog's type and the catalog cap.
+    fn check_room_for(&self, kind: &str, origin: Origin) -> Result<(), CatalogError> {
+        if kind.is_empty() {
+            return Err(CatalogError::new(
+                "NotBlank",
+                "type",
+                "type must not be empty",
+            ));
+        }
+        if origin == Origin::Api && !API_CREATABLE_TYPES.contains(&kind) {
+            return Err(CatalogError::new(
+                "NotSupportedChoice",
+                "type",
+                format!("type \"{kind}\" cannot be created; use \"regular\" or \"invoices\""),
+            ));
+        }
+        if self.items.len() >= self.max_catalogs {
+            return Err(CatalogError::new(
+                "LimitReached",
+                "",
+                format!(
+                    "the account already has the maximum of {} catalogs",
+                    self.max_catalogs
+                ),
+            ));
+        }
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::account::{Account, Shared, now_unix};
 use super::element_items::{check_add, check_patch};
-use super::elements::{API_USER, Actor, Element};
+use super::elements::{API_USER, Actor, Element, Elements};
 use super::invalid::{Checked, Settled, array_body, sent_request_id};
 use super::paging::Paging;
 use super::render::{V4_CATALOGS, with_request_id, written};
@@ -78,24 +78,7 @@ async fn list(account: Account, Path(p): Params, Query(q): Pairs) -> Response {
     let Some(cid) = catalog(&s, &p) else {
         return no_catalog();
     };
-    let (total, page): (usize, Vec<&Element>) = match &ids {
-        None => {
-            let page = s.elements.of(cid).skip(paging.offset()).take(paging.limit);
-            (s.elements.count(cid), page.collect())
-        }
-        Some(ids) => {
-            let found: Vec<&Element> = ids
-                .iter()
-                .filter_map(|id| s.elements.get(cid, *id))
-                .collect();
-            let page = found
-                .iter()
-                .skip(paging.offset())
-                .take(paging.limit)
-                .copied();
-            (found.len(), page.collect())
-        }
-    };
+    let (total, page) = page_of(&s.elements, cid, ids.as_deref(), paging);
     if page.is_empty() {
         return no_content();
     }
@@ -114,6 +97,26 @@ async fn list(account: Account, Path(p): Params, Query(q): Pairs) -> Response {
         "_embedded": {"elements": elements},
     });
     hal(body, s.numbers_as_strings)
+}
+
+/// The matching elements' count and this page of them.
+fn page_of<'e>(
+    elements: &'e Elements,
+    cid: i64,
+    ids: Option<&[i64]>,
+    paging: Paging,
+) -> (usize, Vec<&'e Element>) {
+    let Some(ids) = ids else {
+        let page = elements.of(cid).skip(paging.offset()).take(paging.limit);
+        return (elements.count(cid), page.collect());
+    };
+    let found: Vec<&Element> = ids.iter().filter_map(|id| elements.get(cid, *id)).collect();
+    let page = found
+        .iter()
+        .skip(paging.offset())
+        .take(paging.limit)
+        .copied();
+    (found.len(), page.collect())
 }
 
 /// One element; 204 when the catalog has no such element.

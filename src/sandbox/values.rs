@@ -161,20 +161,7 @@ fn choice(
         let detail = "The value you selected is not a valid choice.";
         FieldError::new("NotSupportedChoice", format!("{at}.{key}"), detail)
     };
-    let options: Vec<(i64, &str, Option<&str>)> = match field.kind.as_str() {
-        "category" => field
-            .nested
-            .iter()
-            .flatten()
-            .map(|n| (n.id, n.value.as_str(), None))
-            .collect(),
-        _ => field
-            .enums
-            .iter()
-            .flatten()
-            .map(|e| (e.id, e.value.as_str(), e.code.as_deref()))
-            .collect(),
-    };
+    let options = options_of(field);
     let found = if let Some(raw) = entry.get("enum_id").filter(|v| !v.is_null()) {
         let id = id_of(raw);
         options
@@ -195,6 +182,18 @@ fn choice(
             .ok_or_else(|| not_a_choice("value"))?
     };
     Ok(Stored::Choice(found.0))
+}
+
+/// A field's options as (id, text, code): its enums, or a category's nested options.
+fn options_of(field: &SandboxField) -> Vec<(i64, &str, Option<&str>)> {
+    if field.kind == "category" {
+        let nested = field.nested.iter().flatten();
+        return nested.map(|n| (n.id, n.value.as_str(), None)).collect();
+    }
+    let enums = field.enums.iter().flatten();
+    enums
+        .map(|e| (e.id, e.value.as_str(), e.code.as_deref()))
+        .collect()
 }
 
 fn id_of(v: &Value) -> Option<i64> {
