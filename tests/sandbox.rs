@@ -1,16 +1,31 @@
-//! The sandbox over real HTTP: what a client of the amoCRM API would see. Catalog requests are
-//! here; auth, limits, faults and the control API have their own files under `tests/sandbox/`.
+//! The sandbox over real HTTP: what a client of the amoCRM API would see. v2 catalog requests
+//! are here; auth, limits, faults, the control API, elements, v4 and many accounts have their
+//! own files under `tests/sandbox/`.
 
+#[path = "sandbox/accounts.rs"]
+mod accounts;
 #[path = "sandbox/auth.rs"]
 mod auth;
 #[path = "sandbox/control.rs"]
 mod control;
+#[path = "sandbox/elements.rs"]
+mod elements;
 #[path = "sandbox/faults.rs"]
 mod faults;
+#[path = "sandbox/gate.rs"]
+mod gate;
 #[path = "sandbox/helpers.rs"]
 mod helpers;
 #[path = "sandbox/limits.rs"]
 mod limits;
+#[path = "sandbox/lists.rs"]
+mod lists;
+#[path = "sandbox/v2_elements.rs"]
+mod v2_elements;
+#[path = "sandbox/v4.rs"]
+mod v4;
+#[path = "sandbox/writes.rs"]
+mod writes;
 
 use catalog_sync::sandbox::SandboxOptions;
 use reqwest::StatusCode;

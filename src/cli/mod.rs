@@ -95,6 +95,9 @@ pub enum Command {
     Sandbox {
         #[arg(long, default_value_t = 8787)]
         port: u16,
+        /// Serve this many independent accounts, account i under /accounts/{i} (1: at the root).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        accounts: u16,
     },
 }
 
@@ -113,9 +116,9 @@ pub fn load_settings(global: &Global) -> Result<Settings> {
 pub async fn main(cli: Cli) -> Result<i32> {
     let verbosity = cli.global.verbosity();
     match &cli.command {
-        Some(Command::Sandbox { port }) => {
+        Some(Command::Sandbox { port, accounts }) => {
             telemetry::init(LogFormat::Text, "info", verbosity);
-            crate::sandbox::run_standalone(*port).await?;
+            crate::sandbox::run_standalone(*port, usize::from(*accounts)).await?;
             Ok(0)
         }
         Some(Command::Demo { database }) => {

@@ -1,41 +1,68 @@
 //! [`Account`]: the shared state of the fake account and what a person (or a test) can do to it.
 //!
 //! Everything lives behind one `std::sync::Mutex`, taken briefly and never held across an
-//! `.await`.
+//! `.await`. What a person does to fields and elements is in `lists.rs`.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 
 use super::SandboxOptions;
 use super::auth::{AuthState, Credentials};
-use super::faults::{Fault, FaultQueue};
+use super::elements::Elements;
+use super::faults::{FaultQueue, FaultRule};
+use super::fields::Fields;
+use super::invalid::Validation400;
 use super::limits::Limiter;
 use super::log::{Counters, LoggedRequest, RequestLog};
+use super::render::View;
+use super::settings::V2_GONE_CODES;
 use super::state::{CatalogPatch, Catalogs, NewCatalog, Origin, SandboxCatalog};
 
-/// Switches that change how the account answers, changeable while it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    pub echo_request_id: bool,
-    pub numbers_as_strings: bool,
-    pub max_catalogs: usize,
-    pub rate_limit_per_second: Option<u32>,
-    pub block_after_overruns: u32,
-    pub block_seconds: u64,
+/// Where an account is served and what it is called.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    /// `http://127.0.0.1:PORT`, plus `/accounts/N` when the listener serves several accounts.
+    pub base: String,
+    pub account_id: i64,
+    pub log: RequestLog,
 }
 
 /// Everything the account holds.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub catalogs: Catalogs,
+    pub fields: Fields,
+    pub elements: Elements,
     pub echo_request_id: bool,
     pub numbers_as_strings: bool,
+    pub validation_400: Validation400,
+    pub v2_gone: Option<u16>,
+    pub base: String,
+    pub account_id: i64,
     pub auth: AuthState,
     pub limiter: Limiter,
     pub faults: FaultQueue,
     pub log: RequestLog,
+}
+
+impl Shared {
+    /// What renderings need: the base URL and the account id.
+    pub fn view(&self) -> View<'_> {
+        View {
+            base: &self.base,
+            account_id: self.account_id,
+        }
+    }
+
+    /// Drops the fields and elements of a catalog that was deleted.
+    pub fn forget_catalog(&mut self, id: i64) {
+        self.fields.forget(id);
+        self.elements.forget(id);
+    }
 }
 
 /// A cheap, cloneable handle to the account's state.
@@ -45,11 +72,17 @@ pub struct Account {
 }
 
 impl Account {
-    pub(crate) fn new(o: &SandboxOptions) -> Self {
+    pub(crate) fn new(o: &SandboxOptions, place: Place) -> Self {
         let shared = Shared {
             catalogs: Catalogs::new(o.max_catalogs),
+            fields: Fields::default(),
+            elements: Elements::default(),
             echo_request_id: o.echo_request_id,
             numbers_as_strings: o.numbers_as_strings,
+            validation_400: o.validation_400,
+            v2_gone: o.v2_gone.filter(|c| V2_GONE_CODES.contains(c)),
+            base: place.base,
+            account_id: place.account_id,
             auth: AuthState::new(Credentials {
                 token: o.token.clone(),
                 client_id: o.oauth_client_id.clone(),
@@ -64,7 +97,7 @@ impl Account {
                 o.block_seconds,
             ),
             faults: FaultQueue::default(),
-            log: RequestLog::default(),
+            log: place.log,
         };
         Self {
             inner: Arc::new(Mutex::new(shared)),
@@ -85,7 +118,20 @@ impl Account {
             kind: kind.to_string(),
             ..NewCatalog::default()
         };
-        self.lock().catalogs.add(new, Origin::Ui, now_unix())
+        self.lock()
+            .catalogs
+            .add(new, Origin::Ui, now_unix())
+            .map_err(|e| e.message)
+    }
+
+    /// `http://127.0.0.1:PORT` (plus `/accounts/N` when the sandbox serves several accounts).
+    pub fn base_url(&self) -> String {
+        self.lock().base.clone()
+    }
+
+    /// The `account_id` every v4 answer carries.
+    pub fn account_id(&self) -> i64 {
+        self.lock().account_id
     }
 
     pub fn rename_catalog(&self, id: i64, name: &str) -> Result<(), String> {
@@ -93,7 +139,10 @@ impl Account {
             name: Some(name.to_string()),
             ..CatalogPatch::default()
         };
-        self.lock().catalogs.update(id, patch)
+        self.lock()
+            .catalogs
+            .update(id, patch, now_unix())
+            .map_err(|e| e.message)
     }
 
     pub fn set_flags(
@@ -109,11 +158,18 @@ impl Account {
             can_link_multiple,
             ..CatalogPatch::default()
         };
-        self.lock().catalogs.update(id, patch)
+        self.lock()
+            .catalogs
+            .update(id, patch, now_unix())
+            .map_err(|e| e.message)
     }
 
+    /// Deletes a catalog with its fields and elements.
     pub fn delete_catalog(&self, id: i64) -> Result<(), String> {
-        self.lock().catalogs.delete(id)
+        let mut s = self.lock();
+        s.catalogs.delete(id).map_err(|e| e.message)?;
+        s.forget_catalog(id);
+        Ok(())
     }
 
     /// Every catalog, sorted by id.
@@ -121,14 +177,20 @@ impl Account {
         self.lock().catalogs.list()
     }
 
-    /// Fills the account like a real one: the products catalog "Товары" plus two regular lists.
-    /// Catalogs whose name already exists are not added again.
+    /// Fills the account like a real one: the products catalog "Товары" (with the fields of a
+    /// real products list and a dozen products) plus two regular lists. What already exists
+    /// (catalogs by name, the products' fields and elements) is not added again.
     pub fn seed_example_account(&self) {
-        super::seed::seed(&mut self.lock().catalogs, now_unix());
+        let mut s = self.lock();
+        let s = &mut *s;
+        super::seed::seed(&mut s.catalogs, now_unix());
+        super::products::seed_products(&s.catalogs, &mut s.fields, &mut s.elements, now_unix());
     }
 
-    pub fn push_fault(&self, fault: Fault) {
-        self.lock().faults.push(fault);
+    /// Queues a fault: a [`Fault`](super::Fault) for every `/api/` endpoint, or a
+    /// [`FaultRule`] narrowed to a path prefix.
+    pub fn push_fault(&self, fault: impl Into<FaultRule>) {
+        self.lock().faults.push(fault.into());
     }
 
     pub fn clear_faults(&self) {
@@ -136,47 +198,12 @@ impl Account {
     }
 
     /// Faults still waiting to fire, oldest first.
-    pub fn pending_faults(&self) -> Vec<Fault> {
+    pub fn pending_faults(&self) -> Vec<FaultRule> {
         self.lock().faults.pending()
     }
 
-    pub fn set_echo_request_id(&self, on: bool) {
-        self.lock().echo_request_id = on;
-    }
-
-    pub fn set_numbers_as_strings(&self, on: bool) {
-        self.lock().numbers_as_strings = on;
-    }
-
-    pub fn set_max_catalogs(&self, n: usize) {
-        self.lock().catalogs.max_catalogs = n;
-    }
-
-    /// `None` turns the rate limit off.
-    pub fn set_rate_limit(&self, per_second: Option<u32>) {
-        self.lock().limiter.set_per_second(per_second);
-    }
-
-    /// How many 429s within a minute block the account (0: never), and for how long.
-    pub fn set_block_policy(&self, after_overruns: u32, seconds: u64) {
-        let mut s = self.lock();
-        s.limiter.block_after_overruns = after_overruns;
-        s.limiter.block_seconds = seconds;
-    }
-
-    pub fn settings(&self) -> Settings {
-        let s = self.lock();
-        Settings {
-            echo_request_id: s.echo_request_id,
-            numbers_as_strings: s.numbers_as_strings,
-            max_catalogs: s.catalogs.max_catalogs,
-            rate_limit_per_second: s.limiter.per_second(),
-            block_after_overruns: s.limiter.block_after_overruns,
-            block_seconds: s.limiter.block_seconds,
-        }
-    }
-
-    /// Requests to `/api/v2` and the auth endpoints, oldest first (the newest 10 000).
+    /// Requests to `/api/` and the auth endpoints, oldest first (the newest 10 000; fewer per
+    /// account when the sandbox serves many accounts).
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.lock().log.entries()
     }
@@ -189,6 +216,12 @@ impl Account {
     /// Requests to `/api/v2/catalogs` with this method (any status) since the last clear.
     pub fn count(&self, method: &str) -> usize {
         self.lock().log.count(method)
+    }
+
+    /// Requests with this method whose path (without the query) starts with `prefix`, e.g.
+    /// `count_at("PATCH", "/api/v4/catalogs/7001/elements")`, since the last clear.
+    pub fn count_at(&self, method: &str, prefix: &str) -> usize {
+        self.lock().log.count_at(method, prefix)
     }
 
     pub fn counters(&self) -> Counters {
@@ -216,6 +249,16 @@ impl Account {
 
     pub fn is_blocked(&self) -> bool {
         self.lock().limiter.is_blocked(Instant::now())
+    }
+}
+
+/// Handlers take the account their request was routed to (put there by the router).
+impl<S: Send + Sync> FromRequestParts<S> for Account {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let account = parts.extensions.get::<Account>().cloned();
+        account.ok_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
@@ -16,7 +16,7 @@ use super::log::CATALOGS_PATH;
 use super::respond::{hal, links, no_content, v2_error};
 use super::state::SandboxCatalog;
 
-pub fn routes() -> Router<Account> {
+pub fn routes() -> Router {
     Router::new()
         .route(CATALOGS_PATH, get(list).post(change))
         .fallback(not_found)
@@ -24,10 +24,7 @@ pub fn routes() -> Router<Account> {
 
 /// The whole list, or one catalog with `?id=N`; 204 with an empty body when nothing matches.
 /// `limit_rows`/`limit_offset` are accepted and ignored (an account has at most a few catalogs).
-async fn list(
-    State(account): State<Account>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+async fn list(account: Account, Query(q): Query<HashMap<String, String>>) -> Response {
     let s = account.lock();
     let (href, items): (String, Vec<&SandboxCatalog>) = match q.get("id") {
         Some(raw) => {
@@ -69,7 +66,7 @@ fn item_links(id: i64) -> Value {
 }
 
 /// Adds, updates and deletes; per-item failures come back inside a 200.
-async fn change(State(account): State<Account>, body: Bytes) -> Response {
+async fn change(account: Account, body: Bytes) -> Response {
     let batch = match batch::parse(&body) {
         Ok(batch) => batch,
         Err(message) => return v2_error(StatusCode::BAD_REQUEST, "400", &message),
@@ -77,6 +74,9 @@ async fn change(State(account): State<Account>, body: Bytes) -> Response {
     let now = now_unix();
     let mut s = account.lock();
     let outcome = batch::apply(&mut s.catalogs, batch, now);
+    for id in &outcome.deleted {
+        s.forget_catalog(*id);
+    }
     let body = render_outcome(&outcome, s.echo_request_id, now);
     hal(body, s.numbers_as_strings)
 }

@@ -76,7 +76,7 @@ pub fn apply(catalogs: &mut Catalogs, batch: Batch, now: i64) -> Outcome {
         match id_of(raw).ok_or_else(|| "id must be an integer".to_string()) {
             Ok(id) => match catalogs.delete(id) {
                 Ok(()) => out.deleted.push(id),
-                Err(e) => out.errors.delete.push((key, e)),
+                Err(e) => out.errors.delete.push((key, e.message)),
             },
             Err(e) => out.errors.delete.push((key, e)),
         }
@@ -86,13 +86,20 @@ pub fn apply(catalogs: &mut Catalogs, batch: Batch, now: i64) -> Outcome {
             .get("id")
             .filter(|v| id_of(v).is_some())
             .map_or_else(|| index.to_string(), key_of);
-        match parse_update(raw).and_then(|(id, patch)| catalogs.update(id, patch).map(|()| id)) {
+        let updated = parse_update(raw).and_then(|(id, patch)| {
+            catalogs
+                .update(id, patch, now)
+                .map(|()| id)
+                .map_err(|e| e.message)
+        });
+        match updated {
             Ok(id) => out.updated.push(id),
             Err(e) => out.errors.update.push((key, e)),
         }
     }
     for (index, raw) in batch.add.iter().enumerate() {
-        let result = parse_add(raw).and_then(|new| catalogs.add(new, Origin::Api, now));
+        let result = parse_add(raw)
+            .and_then(|new| catalogs.add(new, Origin::Api, now).map_err(|e| e.message));
         match result {
             Ok(id) => out.added.push(Added {
                 id,
@@ -112,6 +119,7 @@ fn parse_add(raw: &Value) -> Result<NewCatalog, String> {
     Ok(NewCatalog {
         name,
         kind: string_field(item, "type")?.unwrap_or_else(|| "regular".into()),
+        sort: None,
         can_add_elements: bool_field(item, "can_add_elements")?,
         can_show_in_cards: bool_field(item, "can_show_in_cards")?,
         can_link_multiple: bool_field(item, "can_link_multiple")?,
@@ -127,6 +135,7 @@ fn parse_update(raw: &Value) -> Result<(i64, CatalogPatch), String> {
     let patch = CatalogPatch {
         name: Some(name),
         kind: string_field(item, "type")?,
+        sort: None,
         can_add_elements: bool_field(item, "can_add_elements")?,
         can_show_in_cards: bool_field(item, "can_show_in_cards")?,
         can_link_multiple: bool_field(item, "can_link_multiple")?,
@@ -151,7 +160,7 @@ fn bool_field(item: &Map<String, Value>, key: &str) -> Result<Option<bool>, Stri
 }
 
 /// An id sent as a number or as a numeric string.
-fn id_of(v: &Value) -> Option<i64> {
+pub(super) fn id_of(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -159,7 +168,7 @@ fn id_of(v: &Value) -> Option<i64> {
     }
 }
 
-fn key_of(v: &Value) -> String {
+pub(super) fn key_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

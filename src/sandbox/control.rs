@@ -1,7 +1,7 @@
 //! The control API under `/_sandbox/`: the [`Account`] methods over HTTP (JSON in and out), for
 //! trying the daemon by hand. Exempt from auth, rate limits and faults.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -10,11 +10,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::account::Account;
-use super::faults::Fault;
+use super::faults::FaultRule;
+use super::invalid::Validation400;
 
 pub const CONTROL_PREFIX: &str = "/_sandbox/";
 
-pub fn routes() -> Router<Account> {
+pub fn routes() -> Router {
     Router::new()
         .route("/_sandbox/catalogs", get(list).post(add))
         .route("/_sandbox/catalogs/{id}", patch(change).delete(remove))
@@ -33,19 +34,26 @@ pub fn routes() -> Router<Account> {
         .route("/_sandbox/status", get(status))
 }
 
+/// The `{id}` of a path (named, so that the `{account}` of `/accounts/{account}/...` may sit
+/// beside it).
+#[derive(Deserialize)]
+pub struct IdPath {
+    pub id: i64,
+}
+
 /// `Ok` → 200 with the value, `Err` → `status` with `{"error": message}`.
-fn reply(result: Result<serde_json::Value, String>, status: StatusCode) -> Response {
+pub(super) fn reply(result: Result<serde_json::Value, String>, status: StatusCode) -> Response {
     match result {
         Ok(value) => Json(value).into_response(),
         Err(error) => (status, Json(json!({ "error": error }))).into_response(),
     }
 }
 
-fn done() -> Response {
+pub(super) fn done() -> Response {
     Json(json!({"ok": true})).into_response()
 }
 
-async fn list(State(a): State<Account>) -> Response {
+async fn list(a: Account) -> Response {
     Json(a.catalogs()).into_response()
 }
 
@@ -60,7 +68,7 @@ fn regular() -> String {
     "regular".into()
 }
 
-async fn add(State(a): State<Account>, Json(b): Json<NewCatalogBody>) -> Response {
+async fn add(a: Account, Json(b): Json<NewCatalogBody>) -> Response {
     let result = a
         .add_catalog(&b.name, &b.kind)
         .map(|id| json!({ "id": id }));
@@ -76,8 +84,8 @@ struct PatchBody {
 }
 
 async fn change(
-    State(a): State<Account>,
-    Path(id): Path<i64>,
+    a: Account,
+    Path(IdPath { id }): Path<IdPath>,
     Json(b): Json<PatchBody>,
 ) -> Response {
     let result = b
@@ -96,46 +104,46 @@ async fn change(
     reply(result, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-async fn remove(State(a): State<Account>, Path(id): Path<i64>) -> Response {
+async fn remove(a: Account, Path(IdPath { id }): Path<IdPath>) -> Response {
     reply(
         a.delete_catalog(id).map(|()| json!({ "id": id })),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
 }
 
-async fn seed(State(a): State<Account>) -> Response {
+async fn seed(a: Account) -> Response {
     a.seed_example_account();
     Json(a.catalogs()).into_response()
 }
 
-async fn faults(State(a): State<Account>) -> Response {
+async fn faults(a: Account) -> Response {
     Json(a.pending_faults()).into_response()
 }
 
-async fn push_fault(State(a): State<Account>, Json(fault): Json<Fault>) -> Response {
+async fn push_fault(a: Account, Json(fault): Json<FaultRule>) -> Response {
     a.push_fault(fault);
     done()
 }
 
-async fn clear_faults(State(a): State<Account>) -> Response {
+async fn clear_faults(a: Account) -> Response {
     a.clear_faults();
     done()
 }
 
-async fn requests(State(a): State<Account>) -> Response {
+async fn requests(a: Account) -> Response {
     Json(a.requests()).into_response()
 }
 
-async fn clear_requests(State(a): State<Account>) -> Response {
+async fn clear_requests(a: Account) -> Response {
     a.clear_requests();
     done()
 }
 
-async fn counters(State(a): State<Account>) -> Response {
+async fn counters(a: Account) -> Response {
     Json(a.counters()).into_response()
 }
 
-async fn settings(State(a): State<Account>) -> Response {
+async fn settings(a: Account) -> Response {
     Json(a.settings()).into_response()
 }
 
@@ -150,14 +158,31 @@ struct SettingsBody {
     rate_limit_per_second: Option<Option<u32>>,
     block_after_overruns: Option<u32>,
     block_seconds: Option<u64>,
+    validation_400: Option<Validation400>,
+    /// `null` switches v2 back on.
+    #[serde(default, deserialize_with = "present")]
+    v2_gone: Option<Option<u16>>,
 }
 
 /// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
-    Option::<u32>::deserialize(d).map(Some)
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
-async fn change_settings(State(a): State<Account>, Json(b): Json<SettingsBody>) -> Response {
+/// 422 `{"error"}` (and nothing changed) when `v2_gone` is not 404, 410 or null.
+async fn change_settings(a: Account, Json(b): Json<SettingsBody>) -> Response {
+    if let Some(code) = b.v2_gone
+        && let Err(e) = a.set_v2_gone(code)
+    {
+        return reply(Err(e), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if let Some(mode) = b.validation_400 {
+        a.set_validation_400(mode);
+    }
     if let Some(on) = b.echo_request_id {
         a.set_echo_request_id(on);
     }
@@ -180,26 +205,26 @@ async fn change_settings(State(a): State<Account>, Json(b): Json<SettingsBody>) 
     Json(a.settings()).into_response()
 }
 
-async fn code(State(a): State<Account>) -> Response {
+async fn code(a: Account) -> Response {
     Json(json!({ "code": a.issue_authorization_code() })).into_response()
 }
 
-async fn expire_tokens(State(a): State<Account>) -> Response {
+async fn expire_tokens(a: Account) -> Response {
     a.expire_access_tokens();
     done()
 }
 
-async fn expire_sessions(State(a): State<Account>) -> Response {
+async fn expire_sessions(a: Account) -> Response {
     a.expire_sessions();
     done()
 }
 
-async fn unblock(State(a): State<Account>) -> Response {
+async fn unblock(a: Account) -> Response {
     a.unblock();
     done()
 }
 
-async fn status(State(a): State<Account>) -> Response {
+async fn status(a: Account) -> Response {
     Json(json!({
         "blocked": a.is_blocked(),
         "catalogs": a.catalogs().len(),

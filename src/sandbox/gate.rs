@@ -1,11 +1,12 @@
-//! The middleware in front of every account endpoint: block, rate limit, authentication and
-//! faults, in that order, and the request log. Control endpoints (`/_sandbox/...`) pass through
-//! untouched.
+//! The middleware in front of every account endpoint: block, rate limit, API v2 switched off,
+//! authentication and faults, in that order, and the request log. Control endpoints
+//! (`/_sandbox/...`) pass through untouched. Auth and faults cover every `/api/...` path; the
+//! rate limit, the block and the log also cover the login endpoints.
 
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -16,8 +17,10 @@ use super::conn::ConnHandle;
 use super::control::CONTROL_PREFIX;
 use super::faults::FaultAction;
 use super::limits::Verdict;
-use super::log::{CATALOGS_PATH, LoggedRequest};
-use super::respond::{forbidden_page, no_content, raw, too_many_page, unauthorized};
+use super::log::LoggedRequest;
+use super::respond::{
+    forbidden_page, no_content, raw, too_many_page, unauthorized, unauthorized_v4, v2_gone,
+};
 
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
@@ -29,7 +32,7 @@ enum Admission {
     Proceed(Option<FaultAction>),
 }
 
-pub async fn gate(State(account): State<Account>, req: Request, next: Next) -> Response {
+pub async fn gate(account: Account, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with(CONTROL_PREFIX) {
         return next.run(req).await;
     }
@@ -88,13 +91,21 @@ fn admit(s: &mut Shared, parts: &Parts) -> Admission {
         Verdict::Pass => {}
     }
     let path = parts.uri.path();
-    if path.starts_with("/api/") && !authorised(s, parts, now) {
-        return Admission::Answer(unauthorized());
+    if let Some(code) = s.v2_gone.filter(|_| path.starts_with("/api/v2/")) {
+        return Admission::Answer(v2_gone(code));
     }
-    if path != CATALOGS_PATH {
+    if !path.starts_with("/api/") {
         return Admission::Proceed(None);
     }
-    match s.faults.take(parts.method.as_str()) {
+    if !authorised(s, parts, now) {
+        let v4 = path.starts_with("/api/v4/");
+        return Admission::Answer(if v4 {
+            unauthorized_v4()
+        } else {
+            unauthorized()
+        });
+    }
+    match s.faults.take(parts.method.as_str(), path) {
         Some(FaultAction::Status {
             code,
             body,

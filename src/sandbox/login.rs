@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -19,13 +19,13 @@ use super::respond::{problem, v2_error};
 pub const OAUTH_PATH: &str = "/oauth2/access_token";
 pub const LEGACY_PATH: &str = "/private/api/auth.php";
 
-pub fn routes() -> Router<Account> {
+pub fn routes() -> Router {
     Router::new()
         .route(OAUTH_PATH, post(access_token))
         .route(LEGACY_PATH, post(legacy_login).get(legacy_login))
 }
 
-async fn access_token(State(account): State<Account>, headers: HeaderMap, body: Bytes) -> Response {
+async fn access_token(account: Account, headers: HeaderMap, body: Bytes) -> Response {
     let Some(fields) = body_fields(&headers, &body) else {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -65,7 +65,7 @@ async fn access_token(State(account): State<Account>, headers: HeaderMap, body: 
 
 /// Checks `USER_LOGIN` and `USER_HASH` (form, JSON or query) and opens a 15-minute session.
 async fn legacy_login(
-    State(account): State<Account>,
+    account: Account,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,

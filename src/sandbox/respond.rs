@@ -77,6 +77,63 @@ pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
     with_type(status, "application/problem+json", body.to_string())
 }
 
+/// Problem JSON as the v4 API answers a whole request it refuses (`type` names the status).
+pub fn http_problem(status: StatusCode, detail: &str) -> Response {
+    let body = json!({
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "type": format!("https://httpstatus.es/{}", status.as_u16()),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    with_type(status, "application/problem+json", body.to_string())
+}
+
+/// The v4 400 naming the refused items (see [`super::invalid::validation_body`]).
+pub fn validation_failed(rejected: &[super::invalid::Rejected]) -> Response {
+    let body = super::invalid::validation_body(rejected);
+    with_type(
+        StatusCode::BAD_REQUEST,
+        "application/problem+json",
+        body.to_string(),
+    )
+}
+
+/// A v4 write body refused as a whole.
+pub fn body_refused(refused: super::invalid::BodyRefused) -> Response {
+    match refused {
+        super::invalid::BodyRefused::Malformed(detail) => {
+            http_problem(StatusCode::BAD_REQUEST, &detail)
+        }
+        super::invalid::BodyRefused::Invalid(r) => validation_failed(&[r]),
+    }
+}
+
+/// The nginx page for a path the server no longer routes.
+pub const NOT_FOUND_PAGE: &str = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n\
+<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/// What `/api/v2/...` answers once v2 is switched off. A 404 is what retiring the routes behind
+/// nginx most plausibly looks like: nginx's HTML page, as for any unknown location. A 410 can
+/// only be a deliberate notice from amoCRM's application, which speaks problem JSON in v4.
+pub fn v2_gone(code: u16) -> Response {
+    if code == 410 {
+        return http_problem(
+            StatusCode::GONE,
+            "API v2 is no longer available; use API v4",
+        );
+    }
+    with_type(
+        StatusCode::NOT_FOUND,
+        "text/html",
+        NOT_FOUND_PAGE.to_string(),
+    )
+}
+
+/// The 401 of a v4 request without valid credentials (the captured problem JSON).
+pub fn unauthorized_v4() -> Response {
+    http_problem(StatusCode::UNAUTHORIZED, "Неверный логин или пароль")
+}
+
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }

@@ -1,4 +1,5 @@
-//! The example account: what a small shop's amoCRM lists look like.
+//! The example account: what a small shop's amoCRM lists look like (its products are in
+//! `products.rs`).
 
 use super::state::{Catalogs, NewCatalog, Origin};
 
@@ -10,7 +11,7 @@ const EXAMPLE: [(&str, &str); 3] = [
 ];
 
 /// Seconds between the example catalogs' creation times (a day), so they look made over time.
-const DAY: i64 = 86_400;
+pub const DAY: i64 = 86_400;
 
 /// Adds the example catalogs that are not there yet (by name). Caps still apply; a catalog the
 /// account has no room for is skipped.

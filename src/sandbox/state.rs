@@ -33,6 +33,40 @@ pub struct SandboxCatalog {
     pub can_link_multiple: bool,
     pub created_by: i64,
     pub created_at: i64,
+    pub updated_by: i64,
+    /// Moves on every change, at least a second past the previous value.
+    pub updated_at: i64,
+}
+
+impl SandboxCatalog {
+    /// The UI's flag: every catalog but the products catalog can be deleted.
+    pub fn can_be_deleted(&self) -> bool {
+        self.kind != "products"
+    }
+}
+
+/// A refused catalog change: the message, and the code and item path a v4 answer names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    pub code: &'static str,
+    pub path: &'static str,
+    pub message: String,
+}
+
+impl CatalogError {
+    fn new(code: &'static str, path: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// What a new catalog starts with; flags left `None` take the type's defaults.
@@ -40,6 +74,8 @@ pub struct SandboxCatalog {
 pub struct NewCatalog {
     pub name: String,
     pub kind: String,
+    /// Default: after the last catalog.
+    pub sort: Option<i64>,
     pub can_add_elements: Option<bool>,
     pub can_show_in_cards: Option<bool>,
     pub can_link_multiple: Option<bool>,
@@ -50,6 +86,7 @@ pub struct NewCatalog {
 pub struct CatalogPatch {
     pub name: Option<String>,
     pub kind: Option<String>,
+    pub sort: Option<i64>,
     pub can_add_elements: Option<bool>,
     pub can_show_in_cards: Option<bool>,
     pub can_link_multiple: Option<bool>,
@@ -96,28 +133,16 @@ impl Catalogs {
     }
 
     /// Creates a catalog if every rule allows it and returns its new id.
-    pub fn add(&mut self, new: NewCatalog, origin: Origin, now: i64) -> Result<i64, String> {
+    pub fn add(&mut self, new: NewCatalog, origin: Origin, now: i64) -> Result<i64, CatalogError> {
         let name = check_name(&new.name)?;
         let kind = new.kind.trim().to_string();
-        if kind.is_empty() {
-            return Err("type must not be empty".into());
-        }
-        if origin == Origin::Api && !API_CREATABLE_TYPES.contains(&kind.as_str()) {
-            return Err(format!(
-                "type \"{kind}\" cannot be created; use \"regular\" or \"invoices\""
-            ));
-        }
-        if self.items.len() >= self.max_catalogs {
-            return Err(format!(
-                "the account already has the maximum of {} catalogs",
-                self.max_catalogs
-            ));
-        }
+        self.check_room_for(&kind, origin)?;
         self.check_single_instance(&kind, None)?;
         let (add, show, link) = default_flags(&kind);
         let id = self.next_id;
         self.next_id += 1;
-        let sort = self.items.values().map(|c| c.sort).max().unwrap_or(0) + 10;
+        let last = self.items.values().map(|c| c.sort).max();
+        let sort = new.sort.unwrap_or(last.unwrap_or(0) + 10);
         let catalog = SandboxCatalog {
             id,
             name,
@@ -128,24 +153,30 @@ impl Catalogs {
             can_link_multiple: new.can_link_multiple.unwrap_or(link),
             created_by: SANDBOX_USER_ID,
             created_at: now,
+            updated_by: SANDBOX_USER_ID,
+            updated_at: now,
         };
         self.items.insert(id, catalog);
         Ok(id)
     }
 
-    /// Changes an existing catalog; nothing changes when any part of the patch is refused.
-    pub fn update(&mut self, id: i64, patch: CatalogPatch) -> Result<(), String> {
+    /// Changes an existing catalog at `now`; nothing changes when any part of the patch is
+    /// refused.
+    pub fn update(&mut self, id: i64, patch: CatalogPatch, now: i64) -> Result<(), CatalogError> {
         let current = self.items.get(&id).ok_or_else(|| not_found(id))?;
         let name = patch.name.as_deref().map(check_name).transpose()?;
         let kind = patch.kind.as_deref().map(str::trim);
         if let Some(kind) = kind.filter(|k| *k != current.kind) {
+            let refuse = |message: String| CatalogError::new("NotSupportedChoice", "type", message);
             if current.kind == "products" {
-                return Err("the type of the products catalog cannot be changed".into());
+                return Err(refuse(
+                    "the type of the products catalog cannot be changed".into(),
+                ));
             }
             if !API_CREATABLE_TYPES.contains(&kind) {
-                return Err(format!(
+                return Err(refuse(format!(
                     "type \"{kind}\" cannot be set; use \"regular\" or \"invoices\""
-                ));
+                )));
             }
             self.check_single_instance(kind, Some(id))?;
         }
@@ -166,45 +197,87 @@ impl Catalogs {
         if let Some(v) = patch.can_link_multiple {
             catalog.can_link_multiple = v;
         }
+        if let Some(v) = patch.sort {
+            catalog.sort = v;
+        }
+        catalog.updated_by = SANDBOX_USER_ID;
+        catalog.updated_at = now.max(catalog.updated_at + 1);
         Ok(())
     }
 
     /// Deletes a catalog; the products catalog is protected.
-    pub fn delete(&mut self, id: i64) -> Result<(), String> {
+    pub fn delete(&mut self, id: i64) -> Result<(), CatalogError> {
         let current = self.items.get(&id).ok_or_else(|| not_found(id))?;
-        if current.kind == "products" {
-            return Err(format!(
-                "catalog {id} is the products catalog and cannot be deleted"
+        if !current.can_be_deleted() {
+            return Err(CatalogError::new(
+                "NotDeletable",
+                "id",
+                format!("catalog {id} is the products catalog and cannot be deleted"),
             ));
         }
         self.items.remove(&id);
         Ok(())
     }
 
-    fn check_single_instance(&self, kind: &str, except: Option<i64>) -> Result<(), String> {
+    /// The rules on a new catalog's type and the catalog cap.
+    fn check_room_for(&self, kind: &str, origin: Origin) -> Result<(), CatalogError> {
+        if kind.is_empty() {
+            return Err(CatalogError::new(
+                "NotBlank",
+                "type",
+                "type must not be empty",
+            ));
+        }
+        if origin == Origin::Api && !API_CREATABLE_TYPES.contains(&kind) {
+            return Err(CatalogError::new(
+                "NotSupportedChoice",
+                "type",
+                format!("type \"{kind}\" cannot be created; use \"regular\" or \"invoices\""),
+            ));
+        }
+        if self.items.len() >= self.max_catalogs {
+            return Err(CatalogError::new(
+                "LimitReached",
+                "",
+                format!(
+                    "the account already has the maximum of {} catalogs",
+                    self.max_catalogs
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_single_instance(&self, kind: &str, except: Option<i64>) -> Result<(), CatalogError> {
         let taken = SINGLE_INSTANCE_TYPES.contains(&kind)
             && self
                 .items
                 .values()
                 .any(|c| c.kind == kind && Some(c.id) != except);
         if taken {
-            return Err(format!(
-                "the account already has a catalog of type \"{kind}\""
+            return Err(CatalogError::new(
+                "NotSupportedChoice",
+                "type",
+                format!("the account already has a catalog of type \"{kind}\""),
             ));
         }
         Ok(())
     }
 }
 
-fn check_name(name: &str) -> Result<String, String> {
+fn check_name(name: &str) -> Result<String, CatalogError> {
     if name.trim().is_empty() {
-        return Err("name must not be empty".into());
+        return Err(CatalogError::new(
+            "NotBlank",
+            "name",
+            "name must not be empty",
+        ));
     }
     Ok(name.to_string())
 }
 
-fn not_found(id: i64) -> String {
-    format!("catalog {id} not found")
+fn not_found(id: i64) -> CatalogError {
+    CatalogError::new("NotFound", "id", format!("catalog {id} not found"))
 }
 
 /// Flags a new catalog of this type starts with (as seen on real accounts).
@@ -217,112 +290,5 @@ fn default_flags(kind: &str) -> (bool, bool, bool) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn new(name: &str, kind: &str) -> NewCatalog {
-        NewCatalog {
-            name: name.into(),
-            kind: kind.into(),
-            ..NewCatalog::default()
-        }
-    }
-
-    #[test]
-    fn ids_start_at_the_first_id_and_only_grow() {
-        let mut c = Catalogs::new(10);
-        let a = c.add(new("A", "regular"), Origin::Api, 1).unwrap();
-        c.delete(a).unwrap();
-        let b = c.add(new("B", "regular"), Origin::Api, 1).unwrap();
-        assert_eq!((a, b), (FIRST_CATALOG_ID, FIRST_CATALOG_ID + 1));
-    }
-
-    #[test]
-    fn a_blank_name_is_refused_on_add_and_update() {
-        let mut c = Catalogs::new(10);
-        assert!(c.add(new("  ", "regular"), Origin::Api, 1).is_err());
-        let id = c.add(new("A", "regular"), Origin::Api, 1).unwrap();
-        let patch = CatalogPatch {
-            name: Some("\t".into()),
-            ..CatalogPatch::default()
-        };
-        assert!(c.update(id, patch).is_err());
-        assert_eq!(c.get(id).unwrap().name, "A");
-    }
-
-    #[test]
-    fn the_api_creates_only_regular_and_invoices_but_the_ui_creates_any_type() {
-        let mut c = Catalogs::new(10);
-        assert!(c.add(new("P", "products"), Origin::Api, 1).is_err());
-        assert!(c.add(new("P", "products"), Origin::Ui, 1).is_ok());
-        assert!(c.add(new("I", "invoices"), Origin::Api, 1).is_ok());
-    }
-
-    #[test]
-    fn the_catalog_cap_refuses_the_eleventh_catalog() {
-        let mut c = Catalogs::new(10);
-        for i in 0..10 {
-            c.add(new(&format!("C{i}"), "regular"), Origin::Api, 1)
-                .unwrap();
-        }
-        let err = c.add(new("C10", "regular"), Origin::Api, 1).unwrap_err();
-        assert!(err.contains("maximum of 10"), "{err}");
-    }
-
-    #[test]
-    fn a_second_invoices_or_products_catalog_is_refused() {
-        let mut c = Catalogs::new(10);
-        c.add(new("I", "invoices"), Origin::Api, 1).unwrap();
-        c.add(new("P", "products"), Origin::Ui, 1).unwrap();
-        assert!(c.add(new("I2", "invoices"), Origin::Api, 1).is_err());
-        assert!(c.add(new("P2", "products"), Origin::Ui, 1).is_err());
-        let r = c.add(new("R", "regular"), Origin::Api, 1).unwrap();
-        let to_invoices = CatalogPatch {
-            kind: Some("invoices".into()),
-            ..CatalogPatch::default()
-        };
-        assert!(c.update(r, to_invoices).is_err());
-        assert_eq!(c.get(r).unwrap().kind, "regular");
-    }
-
-    #[test]
-    fn the_products_catalog_can_be_neither_deleted_nor_retyped() {
-        let mut c = Catalogs::new(10);
-        let p = c.add(new("Товары", "products"), Origin::Ui, 1).unwrap();
-        assert!(c.delete(p).is_err());
-        let retype = CatalogPatch {
-            kind: Some("regular".into()),
-            ..CatalogPatch::default()
-        };
-        assert!(c.update(p, retype).is_err());
-        let same = CatalogPatch {
-            kind: Some("products".into()),
-            ..CatalogPatch::default()
-        };
-        assert!(c.update(p, same).is_ok());
-    }
-
-    #[test]
-    fn update_and_delete_of_an_unknown_id_fail() {
-        let mut c = Catalogs::new(10);
-        assert!(c.update(1, CatalogPatch::default()).is_err());
-        assert!(c.delete(1).is_err());
-    }
-
-    #[test]
-    fn an_update_changes_name_type_and_flags_and_keeps_the_rest() {
-        let mut c = Catalogs::new(10);
-        let id = c.add(new("A", "regular"), Origin::Api, 5).unwrap();
-        let patch = CatalogPatch {
-            name: Some("B".into()),
-            kind: Some("invoices".into()),
-            can_show_in_cards: Some(true),
-            ..CatalogPatch::default()
-        };
-        c.update(id, patch).unwrap();
-        let got = c.get(id).unwrap();
-        assert_eq!((got.name.as_str(), got.kind.as_str()), ("B", "invoices"));
-        assert!(got.can_show_in_cards && got.can_add_elements);
-        assert_eq!(got.created_at, 5);
-    }
-}
+#[path = "state_tests.rs"]
+mod tests;
