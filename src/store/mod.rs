@@ -15,6 +15,7 @@ mod outbox;
 mod rows;
 mod runs;
 mod stored;
+mod views;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
