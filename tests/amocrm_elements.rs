@@ -457,3 +457,17 @@ async fn a_v2_delete_answered_204_confirms_every_id_and_a_404_is_gone() {
     let err = client.delete_elements(&[3]).await.unwrap_err();
     assert!(err.is_gone(), "{err:?}");
 }
+
+/// The sync layer runs pulls and writes on a multi-threaded runtime: the futures must be Send.
+#[allow(dead_code)]
+fn the_calls_can_run_on_any_thread(client: &Client, progress: &mut (dyn FnMut(Progress) + Send)) {
+    fn send<T: Send>(_: T) {}
+    send(client.list_elements(1, progress));
+    send(client.list_fields(1));
+    send(client.add_elements(1, &[]));
+    send(client.update_elements(1, &[]));
+    send(client.delete_elements(&[]));
+    send(client.list_catalogs_v4());
+    send(client.add_catalogs_v4(&[]));
+    send(client.update_catalogs_v4(&[]));
+}
