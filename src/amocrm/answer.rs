@@ -9,8 +9,8 @@ use reqwest::{Response, StatusCode};
 use super::error::ApiError;
 use super::retry;
 
-/// Successful answers larger than this are refused: a list of at most 10 catalogs is a few KiB,
-/// so anything this big is not what we asked for.
+/// Successful answers larger than this are refused: a list of at most 10 catalogs is a few KiB
+/// and a page of 250 elements a few hundred, so anything this big is not what we asked for.
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Of an error body only this much is read: enough for its message.
@@ -66,6 +66,24 @@ pub(crate) async fn read_success(response: Response) -> Result<Reply, Failure> {
     }
     let body =
         String::from_utf8(bytes).map_err(|e| bad(format!("the body is not UTF-8 text ({e})")))?;
+    Ok(Reply { status, body })
+}
+
+/// Reads a 400 answer that the caller interprets itself (API v4 `validation-errors`), up to
+/// [`MAX_BODY_BYTES`], as lossy text. A longer one is described by its start, as any error.
+pub(crate) async fn read_refusal(response: Response) -> Result<Reply, Failure> {
+    let status = response.status();
+    let (bytes, complete) = read_up_to(response, MAX_BODY_BYTES)
+        .await
+        .map_err(Failure::transport)?;
+    if !complete {
+        return Err(Failure {
+            error: ApiError::from_status(status, &bytes, None, None),
+            status: Some(status),
+            retry_after: None,
+        });
+    }
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Ok(Reply { status, body })
 }
 

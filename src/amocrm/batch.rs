@@ -78,7 +78,7 @@ impl UpdateItem {
 }
 
 /// The pushable fields: `name` always, the others only when set, `sort` never (read-only in v2).
-fn fields_json(fields: &Fields) -> Map<String, Value> {
+pub(crate) fn fields_json(fields: &Fields) -> Map<String, Value> {
     let mut item = Map::new();
     item.insert("name".into(), json!(fields.name));
     if let Some(kind) = &fields.kind {

@@ -1,5 +1,7 @@
 //! The client for one account: builds requests, paces them, retries where that is safe, and reads
-//! answers with a size limit before handing bodies to [`wire`](super::wire).
+//! answers with a size limit before handing bodies to [`wire`](super::wire). Every endpoint goes
+//! through one [`Client::exchange`]; this file also holds the API v2 catalog calls (the v4 ones
+//! are in `v4`, elements in `elements`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,10 +12,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use super::answer::{Failure, Reply, read_failure, read_success};
+use super::answer::{Failure, Reply, read_failure, read_refusal, read_success};
 use super::batch::Batch;
 use super::credentials::{Credential, CredentialSource, Credentials};
-use super::endpoint::{catalogs_url, http_client};
+use super::endpoint::{account_root, endpoint, http_client};
 use super::error::ApiError;
 use super::outcome::BatchOutcome;
 use super::pace::Pace;
@@ -40,7 +42,11 @@ pub struct ClientOptions {
     pub backoff_base: Duration,
 }
 
-/// A client for one account's catalogs. Cheap to clone; clones share the pace and the counter.
+/// The API v2 catalogs endpoint, relative to the account root.
+const V2_CATALOGS: &str = "api/v2/catalogs";
+
+/// A client for one account's catalogs and their elements. Cheap to clone; clones share the
+/// pace and the counter.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -48,7 +54,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    catalogs_url: Url,
+    /// The account root, ending in `/`.
+    root: Url,
     /// Sent in a header marked sensitive, and scrubbed from error details (see
     /// [`ApiError::redact`]).
     auth: Auth,
@@ -60,7 +67,7 @@ struct Inner {
 impl Client {
     /// Checks the options and builds the HTTP client (installing rustls' ring provider first).
     pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
-        let catalogs_url = catalogs_url(&options.base_url)?;
+        let root = account_root(&options.base_url)?;
         if !(1..=7).contains(&options.requests_per_second) {
             return Err(ApiError::config(format!(
                 "http.requests_per_second is {}; it must be 1 to 7 (amoCRM allows 7 per second)",
@@ -78,11 +85,11 @@ impl Client {
             }
             Credentials::Source(source) => Auth::Source(source),
         };
-        let http = http_client(&catalogs_url, options.timeout)?;
+        let http = http_client(&root, options.timeout)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                catalogs_url,
+                root,
                 auth,
                 pacer: Pace::new(options.requests_per_second, options.shared_pace.as_deref()),
                 backoff: Backoff {
@@ -96,7 +103,7 @@ impl Client {
 
     /// GET /api/v2/catalogs. 204 (empty body) => Ok(vec![]).
     pub async fn list_catalogs(&self) -> Result<Vec<RemoteCatalog>, ApiError> {
-        let (reply, used) = self.exchange(Method::GET, None).await?;
+        let (reply, used) = self.exchange(&Call::get(V2_CATALOGS, vec![])).await?;
         if reply.status == StatusCode::NO_CONTENT {
             return Ok(Vec::new());
         }
@@ -111,7 +118,9 @@ impl Client {
         if batch.is_empty() {
             return Ok(BatchOutcome::default());
         }
-        let (reply, used) = self.exchange(Method::POST, Some(batch.to_json())).await?;
+        let body = batch.to_json();
+        let call = Call::write(Method::POST, V2_CATALOGS, &body);
+        let (reply, used) = self.exchange(&call).await?;
         if reply.body.trim().is_empty() {
             return Ok(BatchOutcome::without_body(batch, reply.body));
         }
@@ -126,17 +135,16 @@ impl Client {
     }
 
     /// Sends until an answer, an error that must not be retried, or the retries run out. A 401
-    /// renews a renewable credential once and sends again. Returns the credential that worked.
-    async fn exchange(
-        &self,
-        method: Method,
-        body: Option<Value>,
-    ) -> Result<(Reply, Credential), ApiError> {
+    /// renews a renewable credential once and sends again. Returns the credential that worked
+    /// (to scrub it from errors made of the answer, see [`redact`]).
+    pub(super) async fn exchange(&self, call: &Call<'_>) -> Result<(Reply, Credential), ApiError> {
+        let method = &call.method;
+        let path = call.path.as_str();
         let mut retry = 0;
         let mut renewed = false;
         let mut credential = self.credential().await?;
         loop {
-            let mut failure = match self.attempt(&method, body.as_ref(), &credential).await {
+            let mut failure = match self.attempt(call, &credential).await {
                 Ok(reply) => return Ok((reply, credential)),
                 Err(failure) => failure,
             };
@@ -148,11 +156,11 @@ impl Client {
                     return Err(rejected_after_renewal(source.as_ref(), detail));
                 }
                 renewed = true;
-                tracing::info!(%method, "amocrm refused the credential; renewing it once");
+                tracing::info!(%method, path, "amocrm refused the credential; renewing it once");
                 credential = source.renew(&credential).await?;
                 continue;
             }
-            let delay = retry::may_retry(&method, &failure.error)
+            let delay = retry::may_retry(method, &failure.error)
                 .then(|| self.inner.backoff.delay(retry, failure.retry_after))
                 .flatten();
             if let ApiError::RateLimited { retry_after } = &failure.error {
@@ -169,6 +177,7 @@ impl Client {
                 .map_or_else(|| "no answer".into(), |s| s.to_string());
             tracing::warn!(
                 %method,
+                path,
                 %status,
                 attempt = retry,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
@@ -189,13 +198,9 @@ impl Client {
     }
 
     /// One paced request and its answer.
-    async fn attempt(
-        &self,
-        method: &Method,
-        body: Option<&Value>,
-        credential: &Credential,
-    ) -> Result<Reply, Failure> {
+    async fn attempt(&self, call: &Call<'_>, credential: &Credential) -> Result<Reply, Failure> {
         let inner = &self.inner;
+        let method = &call.method;
         let (name, value) = credential.header().map_err(|error| Failure {
             error,
             status: None,
@@ -204,17 +209,22 @@ impl Client {
         inner.pacer.wait().await;
         let mut request = inner
             .http
-            .request(method.clone(), inner.catalogs_url.clone())
+            .request(
+                method.clone(),
+                endpoint(&inner.root, &call.path, &call.query),
+            )
             .header(name, value);
-        if let Some(body) = body {
+        if let Some(body) = call.body {
             request = request.json(body);
         }
         inner.sent.fetch_add(1, Ordering::Relaxed);
         let response = request.send().await.map_err(Failure::transport)?;
         let status = response.status();
-        tracing::debug!(%method, status = status.as_u16(), "amocrm answered");
+        tracing::debug!(%method, path = call.path, status = status.as_u16(), "amocrm answered");
         if status.is_success() {
             read_success(response).await
+        } else if call.read_400 && status == StatusCode::BAD_REQUEST {
+            read_refusal(response).await
         } else {
             Err(read_failure(response).await)
         }
@@ -224,9 +234,42 @@ impl Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("catalogs_url", &self.inner.catalogs_url.as_str())
+            .field("account", &self.inner.root.as_str())
             .field("requests_sent", &self.requests_sent())
             .finish_non_exhaustive()
+    }
+}
+
+/// One request: what to send where, and which answers the caller reads itself.
+pub(super) struct Call<'a> {
+    pub method: Method,
+    /// Relative to the account root, e.g. `api/v4/catalogs/7/elements`.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<&'a Value>,
+    /// Hand a 400 answer back as a reply: an API v4 write names its refused items in the body.
+    pub read_400: bool,
+}
+
+impl<'a> Call<'a> {
+    pub(super) fn get(path: impl Into<String>, query: Vec<(&'static str, String)>) -> Self {
+        Call {
+            method: Method::GET,
+            path: path.into(),
+            query,
+            body: None,
+            read_400: false,
+        }
+    }
+
+    pub(super) fn write(method: Method, path: impl Into<String>, body: &'a Value) -> Self {
+        Call {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+            read_400: false,
+        }
     }
 }
 
@@ -237,7 +280,7 @@ enum Auth {
 }
 
 /// `error` with the secret that travelled with the request scrubbed from its detail.
-fn redact(error: ApiError, used: &Credential) -> ApiError {
+pub(super) fn redact(error: ApiError, used: &Credential) -> ApiError {
     error.redact(used.secret().expose())
 }
 

@@ -1,5 +1,5 @@
-//! Where requests go: the catalogs URL under the account root, and the checks that make the
-//! base URL safe to send a token to.
+//! Where requests go: paths under the account root, and the checks that make the base URL safe
+//! to send a token to.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -9,11 +9,10 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 
 use super::error::ApiError;
 
-/// Relative to the account root, so that a base URL with a path prefix keeps it.
-const CATALOGS_PATH: &str = "api/v2/catalogs";
-
-/// `<base_url>/api/v2/catalogs`, after checking that the base URL is safe to send a token to.
-pub(crate) fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
+/// The account root (`<base_url>/`, query and fragment dropped), after checking that the base
+/// URL is safe to send a token to. Paths are joined to it relative, so that a base URL with a
+/// path prefix keeps it.
+pub(crate) fn account_root(base: &Url) -> Result<Url, ApiError> {
     match base.scheme() {
         "https" => {}
         "http" if is_loopback(base) => {}
@@ -44,11 +43,25 @@ pub(crate) fn catalogs_url(base: &Url) -> Result<Url, ApiError> {
         let path = format!("{}/", root.path());
         root.set_path(&path);
     }
-    root.join(CATALOGS_PATH).map_err(|e| {
-        ApiError::config(format!(
-            "amocrm.base_url cannot be extended with /{CATALOGS_PATH} ({e})"
-        ))
-    })
+    if root.cannot_be_a_base() {
+        return Err(ApiError::config(
+            "amocrm.base_url cannot have paths under it",
+        ));
+    }
+    Ok(root)
+}
+
+/// `path` (relative, e.g. `api/v4/catalogs/7/elements`) under the account root, with `query`.
+/// The path is built by the client from constants and ids, never taken from an answer.
+pub(crate) fn endpoint(root: &Url, path: &str, query: &[(&str, String)]) -> Url {
+    let mut url = root.clone();
+    let joined = format!("{}{}", root.path(), path.trim_start_matches('/'));
+    url.set_path(&joined);
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+    url
 }
 
 /// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
@@ -88,7 +101,18 @@ mod tests {
     use super::*;
 
     fn url(base: &str) -> Result<String, ApiError> {
-        catalogs_url(&base.parse().unwrap()).map(String::from)
+        let root = account_root(&base.parse().unwrap())?;
+        Ok(endpoint(&root, "api/v2/catalogs", &[]).into())
+    }
+
+    #[test]
+    fn a_path_with_a_query_is_under_the_account_root() {
+        let root = account_root(&"http://127.0.0.1:1/sandbox?x=1".parse().unwrap()).unwrap();
+        let query = [("page", "2".to_string()), ("limit", "250".to_string())];
+        assert_eq!(
+            endpoint(&root, "api/v4/catalogs/7001/elements", &query).as_str(),
+            "http://127.0.0.1:1/sandbox/api/v4/catalogs/7001/elements?page=2&limit=250"
+        );
     }
 
     #[test]

@@ -55,11 +55,12 @@ pub enum ApiError {
     )]
     Server { status: u16, detail: String },
 
-    /// Any other non-2xx status (400, 404, a redirect, ...).
+    /// Any other non-2xx status (400, 404, a redirect, ...). The message's advice follows the
+    /// status: an address problem for a redirect, 404 or 410, the data sent otherwise.
     #[error(
-        "amoCRM rejected the request with {} ({detail}): check amocrm.base_url and the catalog \
-         data",
-        status_line(*.status)
+        "amoCRM rejected the request with {} ({detail}): {}",
+        status_line(*.status),
+        rejected_hint(*.status)
     )]
     Rejected { status: u16, detail: String },
 
@@ -113,6 +114,19 @@ impl ApiError {
                 | ApiError::Timeout
                 | ApiError::Network { .. }
                 | ApiError::BadResponse { .. }
+        )
+    }
+
+    /// Whether the account answered 404 or 410, whatever the body (problem JSON, an HTML page,
+    /// nothing). From an `/api/v2` endpoint this means API v2 is switched off for the account:
+    /// `amocrm.api = "auto"` then goes on through v4.
+    pub fn is_gone(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Rejected {
+                status: 404 | 410,
+                ..
+            }
         )
     }
 
@@ -250,6 +264,21 @@ fn status_line(status: u16) -> String {
     {
         Some(reason) => format!("{status} {reason}"),
         None => status.to_string(),
+    }
+}
+
+fn rejected_hint(status: u16) -> &'static str {
+    match status {
+        300..=399 => {
+            "amoCRM sent the request elsewhere, which is never followed; check that \
+             amocrm.base_url is the account's own address"
+        }
+        404 | 410 => {
+            "the address does not exist on this account: amocrm.base_url is wrong, what the \
+             request names (a catalog) is gone, or, for /api/v2, API v2 is switched off (set \
+             amocrm.api = \"v4\" or \"auto\")"
+        }
+        _ => "amoCRM refused what was sent; the detail says why",
     }
 }
 

@@ -166,3 +166,38 @@ fn a_rate_limit_says_how_long_amocrm_asked_to_wait() {
     };
     assert!(err.to_string().contains("(it asked to wait 30 s)"), "{err}");
 }
+
+#[test]
+fn a_404_or_410_is_gone_whatever_its_body() {
+    let bodies = [
+        "",
+        "<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        r#"{"title":"Not Found","type":"https://httpstatus.es/404","status":404,"detail":"x"}"#,
+        r#"{"response":{"error":"Not found","error_code":"404"}}"#,
+    ];
+    for status in [404, 410] {
+        for body in bodies {
+            let err = from(status, body);
+            assert!(err.is_gone(), "{status} {body}: {err:?}");
+            assert!(err.to_string().contains("API v2 is switched off"), "{err}");
+        }
+    }
+    for err in [from(400, ""), from(403, ""), from(500, ""), from(301, "")] {
+        assert!(!err.is_gone(), "{err:?}");
+    }
+}
+
+#[test]
+fn a_refused_write_points_at_the_data_not_at_the_address_or_catalogs() {
+    let text = from(
+        400,
+        r#"{"title":"Bad Request","detail":"Request validation failed"}"#,
+    )
+    .to_string();
+    assert!(text.contains("refused what was sent"), "{text}");
+    assert!(
+        !text.contains("base_url") && !text.contains("catalog"),
+        "{text}"
+    );
+    assert!(from(302, "").to_string().contains("amocrm.base_url"));
+}

@@ -12,7 +12,7 @@ use reqwest::{RequestBuilder, Response, StatusCode, Url};
 use serde_json::{Value, json};
 
 use super::answer::{read_failure, read_success};
-use super::endpoint::{catalogs_url, http_client};
+use super::endpoint::{account_root, http_client};
 use super::error::ApiError;
 use super::pace::Pace;
 use super::retry::parse_retry_after;
@@ -78,15 +78,14 @@ const LOGIN_BACKOFF: Duration = Duration::from_secs(1);
 impl AuthClient {
     /// Checks the base URL as the catalog client does and builds the HTTP client.
     pub fn new(base_url: &Url, timeout: Duration, pace: Pace) -> Result<AuthClient, ApiError> {
-        let catalogs = catalogs_url(base_url)?;
+        let root = account_root(base_url)?;
         let under_root = |path: &str| {
-            catalogs
-                .join(path)
+            root.join(path)
                 .map_err(|e| ApiError::config(format!("amocrm.base_url cannot be extended ({e})")))
         };
-        let token_url = under_root("../../oauth2/access_token")?;
-        let legacy_url = under_root("../../private/api/auth.php?type=json")?;
-        let http = http_client(&catalogs, timeout)?;
+        let token_url = under_root("oauth2/access_token")?;
+        let legacy_url = under_root("private/api/auth.php?type=json")?;
+        let http = http_client(&root, timeout)?;
         Ok(AuthClient {
             http,
             token_url,

@@ -71,7 +71,11 @@ impl BatchOutcome {
 }
 
 /// Updates or deletes: failed when listed in the errors (by id, else by index), done otherwise.
-fn settle_keyed(op: &str, ids: &[RemoteId], errors: &[(String, String)]) -> Vec<ItemResult<()>> {
+pub(crate) fn settle_keyed(
+    op: &str,
+    ids: &[RemoteId],
+    errors: &[(String, String)],
+) -> Vec<ItemResult<()>> {
     let mut results = vec![ItemResult::Done(()); ids.len()];
     for (key, message) in errors {
         let key_number = key.trim().parse::<i64>().ok();

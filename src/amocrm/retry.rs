@@ -1,8 +1,9 @@
 //! When a failed request is sent again, and after how long.
 //!
-//! A GET may be repeated freely. A POST may have created catalogs, so it is repeated only after a
-//! 429, which amoCRM sends before processing anything; every other POST failure goes back to the
-//! caller, who verifies from the next pull instead of resending blind.
+//! A GET may be repeated freely. A write (POST, PATCH) may have created or changed records, so it
+//! is repeated only after a 429, which amoCRM sends before processing anything; every other
+//! write failure goes back to the caller, who verifies from the next pull instead of resending
+//! blind.
 
 use std::time::{Duration, SystemTime};
 
@@ -124,6 +125,18 @@ mod tests {
         assert_eq!(parse_retry_after(past, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn a_patch_is_a_write_like_a_post() {
+        let server = ApiError::Server {
+            status: 502,
+            detail: String::new(),
+        };
+        assert!(!may_retry(&Method::PATCH, &server));
+        assert!(!may_retry(&Method::PATCH, &ApiError::Timeout));
+        let limited = ApiError::RateLimited { retry_after: None };
+        assert!(may_retry(&Method::PATCH, &limited));
     }
 
     #[test]

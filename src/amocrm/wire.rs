@@ -14,6 +14,11 @@ use crate::catalog::{Fields, RemoteCatalog, RemoteId};
 /// Above this a timestamp is in milliseconds: 10^11 seconds is the year 5138.
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
+/// Unix seconds, from seconds or milliseconds, as a number or numeric string.
+pub(crate) fn timestamp(v: &Value) -> Option<i64> {
+    int(v).map(|t| if t > MILLIS_THRESHOLD { t / 1000 } else { t })
+}
+
 /// An integer, from a JSON number or a numeric string.
 pub(crate) fn int(v: &Value) -> Option<i64> {
     match v {
@@ -112,7 +117,8 @@ pub(crate) fn parse_catalog_list(
     Ok(catalogs)
 }
 
-fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
+/// One catalog item (of either API version) as a domain catalog; `updated_at` is left unknown.
+pub(crate) fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
     let raw_json = item.to_string();
     let wire: WireCatalog = serde_json::from_value(item.clone()).map_err(|e| {
         bad(format!(
@@ -130,8 +136,7 @@ fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
             "catalog #{index} (id {id}) has no name: {raw_json}"
         ))
     })?;
-    let created_at = optional(id, "created_at", &wire.created_at, int)
-        .map(|t| if t > MILLIS_THRESHOLD { t / 1000 } else { t });
+    let created_at = optional(id, "created_at", &wire.created_at, timestamp);
     Ok(RemoteCatalog {
         id,
         fields: Fields {
@@ -151,7 +156,7 @@ fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
 
 /// An optional field: absent or null is `None`; a value of an unreadable shape is `None` too
 /// (the merge treats `None` as unknown), with a warning so that the shape gets noticed.
-fn optional<T>(
+pub(crate) fn optional<T>(
     id: RemoteId,
     field: &str,
     v: &Option<Value>,
@@ -226,7 +231,8 @@ fn reply_item(item: &Value) -> Option<ReplyItem> {
     Some(ReplyItem { id, request_id })
 }
 
-fn keyed_messages(v: &Value) -> Vec<(String, String)> {
+/// `{"<key>": message}` (or a list, keyed by position) as (key, message text) pairs.
+pub(crate) fn keyed_messages(v: &Value) -> Vec<(String, String)> {
     let message = |m: &Value| match m {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -243,7 +249,7 @@ fn keyed_messages(v: &Value) -> Vec<(String, String)> {
 }
 
 /// Parses a 2xx body, turning an error envelope sent with 2xx into the error it announces.
-fn json_root(status: StatusCode, body: &str, what: &str) -> Result<Value, ApiError> {
+pub(crate) fn json_root(status: StatusCode, body: &str, what: &str) -> Result<Value, ApiError> {
     let root: Value =
         serde_json::from_str(body).map_err(|e| bad(format!("{what} is not valid JSON ({e})")))?;
     if root.get("_embedded").is_none()
@@ -255,7 +261,7 @@ fn json_root(status: StatusCode, body: &str, what: &str) -> Result<Value, ApiErr
 }
 
 /// A body we cannot read; the detail is cut to a readable length (it may quote the body).
-fn bad(detail: impl AsRef<str>) -> ApiError {
+pub(crate) fn bad(detail: impl AsRef<str>) -> ApiError {
     ApiError::BadResponse {
         detail: truncate(detail.as_ref()),
     }
