@@ -34,6 +34,7 @@ fn client(server: &MockServer) -> Client {
         requests_per_second: 7,
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
+        shared_pace: None,
     })
     .unwrap()
 }

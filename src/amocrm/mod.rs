@@ -5,7 +5,7 @@
 //! Layout: `client` sends every request (with `pace` and `retry`) and holds the v2 catalog
 //! calls, `endpoint` checks where requests go, `answer` reads answers under a size limit,
 //! `paging` reads v4 lists page by page, `v4` has the v4 catalog calls and the one way v4
-//! writes are sent, `elements` the element and custom field calls. `wire` parses catalog bodies,
+//! writes are sent, `elements` the element and custom field calls, `seen` which fields a pull's elements name. `wire` parses catalog bodies,
 //! `element_wire` and `fields` element and custom field bodies, `detail` says what an error
 //! body means, `refusal` reads v4 item errors, `error` is the error type the caller branches on.
 //! `batch` is what a v2 POST sends and `outcome` how each item fared; `items` builds v4 items
@@ -29,6 +29,7 @@ mod pace;
 mod paging;
 mod refusal;
 mod retry;
+mod seen;
 mod v4;
 mod wire;
 mod written;
@@ -45,4 +46,5 @@ pub use items::{
 pub use login::{AuthClient, Grant, OAuthApp, TokenError, TokenGrant};
 pub use outcome::{BatchOutcome, ItemResult};
 pub use pace::{Pace, pace_path};
+pub use seen::{SeenField, seen_fields};
 pub use written::Written;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod daemon;
+mod elements;
 pub mod health;
 pub mod render;
 

@@ -12,7 +12,7 @@ use crate::catalog::{Field, Fields};
 use crate::config::Settings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
 use crate::store::{Counts, RunCounts, Status};
-use crate::sync::RunReport;
+use crate::sync::{Plans, RunReport};
 
 /// Left-aligned columns separated by two spaces; the first row is the header.
 pub fn table(rows: &[Vec<String>]) -> String {
@@ -36,6 +36,15 @@ pub fn table(rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `text` cut to `max` characters, marked with `…` when cut: over-long values must not flood a
+/// terminal table.
+pub fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// `name="Goods" type=regular can_add_elements=false`: the fields that are set.
@@ -124,18 +133,25 @@ fn conflict_row(c: &Conflict) -> Vec<String> {
 }
 
 /// The plan, both directions, as tables (text) or one JSON object.
-pub fn plan(plan: &Plan, settings: &Settings, as_json: bool) -> Result<()> {
+pub fn plan(plans: &Plans, settings: &Settings, as_json: bool) -> Result<()> {
+    let plan = &plans.catalogs;
     let pushes: Vec<_> = plan
         .decisions
         .iter()
         .filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id)))
         .collect();
     let posts = pushes.len().div_ceil(settings.sync.batch_size.max(1));
+    let element_requests = super::elements::requests(
+        &plans.elements,
+        crate::sync::SyncOptions::default().element_batch_size,
+    );
     if as_json {
         let out = json!({
-            "has_changes": plan.has_changes(),
+            "has_changes": plans.has_changes(),
             "requests": {"get": 1, "post": posts},
+            "element_requests": element_requests,
             "plan": plan,
+            "elements": plans.elements,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -145,6 +161,10 @@ pub fn plan(plan: &Plan, settings: &Settings, as_json: bool) -> Result<()> {
         settings.amocrm.base_url, settings.sync.mode, settings.sync.conflict_policy
     );
     print!("{}", text(plan, posts));
+    if !plans.elements.is_empty() {
+        println!("{}", super::elements::text(&plans.elements).trim_end());
+        println!("\nElement requests to send: {element_requests}");
+    }
     Ok(())
 }
 

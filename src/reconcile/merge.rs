@@ -77,6 +77,7 @@ fn decision<R: Record>(
         adopt: None,
         base_after: BaseAfter::Remove,
         settled_by: None,
+        before: None,
     }
 }
 
@@ -142,6 +143,7 @@ impl<R: Record> Merger<'_, R> {
         let mut d = decision(Some(r.id), None, r.fields.name());
         if self.mode() == Mode::Push {
             d.push = Some(Push::Delete { id: r.id });
+            d.before = Some(r.fields.clone());
         } else {
             let fields = r.fields.adopted();
             d.adopt = Some(Adopt::Insert {
@@ -212,7 +214,8 @@ impl<R: Record> Merger<'_, R> {
                 d.adopt = Some(Adopt::Delete {
                     desired_id: id,
                     revision,
-                })
+                });
+                d.before = Some(l.fields.clone());
             }
         }
         self.decide(d);
@@ -237,7 +240,10 @@ impl<R: Record> Merger<'_, R> {
                 let msg = "deleted row not deleted in the account (sync.mode = pull)".into();
                 return self.notice(Some(r.id), None, msg);
             }
-            (Side::Local, _) => d.push = Some(Push::Delete { id: r.id }),
+            (Side::Local, _) => {
+                d.push = Some(Push::Delete { id: r.id });
+                d.before = Some(r.fields.clone());
+            }
             (Side::Remote, _) => {
                 let fields = r.fields.adopted();
                 d.adopt = Some(Adopt::Insert {
@@ -350,6 +356,16 @@ impl<R: Record> Merger<'_, R> {
         }
         let mut d = decision(Some(r.id), Some(l.id), after.name());
         d.settled_by = side;
+        let mut before = R::named(r.fields.name().to_owned());
+        for f in &pushed {
+            before.set(*f, r.fields.get(*f));
+        }
+        for (f, _) in &changes {
+            before.set(*f, l.fields.get(*f));
+        }
+        if !pushed.is_empty() || !changes.is_empty() {
+            d.before = Some(before);
+        }
         if !pushed.is_empty() {
             // Always send the name the record is to have, even when only another field changed.
             let mut fields = R::named(after.name().to_owned());

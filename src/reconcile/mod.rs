@@ -143,6 +143,11 @@ pub struct Decision<R: Record = Fields> {
     pub base_after: BaseAfter<R>,
     /// Set when a conflict was settled by the policy or a person.
     pub settled_by: Option<Side>,
+    /// What changes, as it is before the change, for people reading the plan: for an update
+    /// the name and the changed fields (the account's values of the fields pushed, the desired
+    /// row's values of the fields adopted); for a delete the whole record; `None` for an add.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<R>,
 }
 
 /// A field (or a whole record: `field = None`) changed differently on both sides.

@@ -7,6 +7,7 @@ use crate::catalog::{
     ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog, Value,
 };
 
+mod elements;
 mod property;
 
 pub(super) fn fields(name: &str) -> Fields {

@@ -66,15 +66,16 @@ impl Syncer {
                 .mark_in_doubt(&sending, "the run stopped while sending")
                 .await?;
         }
-        self.resolve_in_doubt(scope, remote).await
+        self.resolve_in_doubt(scope, remote).await.map(drop)
     }
 
     /// Settles every `in_doubt` row of `scope` from a complete pull (which always tells).
+    /// Returns the rows whose operation did not happen (they are failed, planned again).
     pub(super) async fn resolve_in_doubt<R: Stored>(
         &self,
         scope: &R::Scope,
         remote: &[Remote<R>],
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
         let rows: Vec<OutboxRow> = self
             .store
             .unfinished(R::ENTITY, R::catalog_of(scope))
@@ -83,7 +84,7 @@ impl Syncer {
             .filter(|r| r.state == OutboxState::InDoubt)
             .collect();
         if rows.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut claimed: BTreeSet<RemoteId> = R::base(&self.store, scope)
             .await?
@@ -96,19 +97,23 @@ impl Syncer {
                 .iter()
                 .filter_map(|d| d.remote_id),
         );
+        let mut not_done = Vec::new();
         for row in rows {
-            self.resolve_one(scope, &row, remote, &mut claimed).await?;
+            if !self.resolve_one(scope, &row, remote, &mut claimed).await? {
+                not_done.push(row.id);
+            }
         }
-        Ok(())
+        Ok(not_done)
     }
 
+    /// Settles one row; `false` when its operation did not happen.
     async fn resolve_one<R: Stored>(
         &self,
         scope: &R::Scope,
         row: &OutboxRow,
         remote: &[Remote<R>],
         claimed: &mut BTreeSet<RemoteId>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let sent = sent_fields::<R>(row);
         let has_sent = |r: &Remote<R>| sent.as_ref().is_some_and(|s| has_sent_values(&r.fields, s));
         let found = remote.iter().find(|r| Some(r.id) == row.remote_id);
@@ -120,7 +125,7 @@ impl Syncer {
                     .find(|r| !claimed.contains(&r.id) && has_sent(r));
                 let Some(r) = matching else {
                     let why = format!("not created: the account has no matching {what}");
-                    return self.fail_in_doubt(row, &why).await;
+                    return self.fail_in_doubt(row, &why).await.map(|()| false);
                 };
                 info!(
                     outbox_id = row.id,
@@ -131,28 +136,32 @@ impl Syncer {
                 let base = BaseAfter::Set(r.fields.clone());
                 self.store
                     .confirm(scope, row, Some(r.id), None, &base)
-                    .await
+                    .await?;
+                Ok(true)
             }
             ("update", Some(r)) if has_sent(r) => {
                 let base = BaseAfter::Set(r.fields.clone());
-                self.store.confirm(scope, row, None, None, &base).await
+                self.store.confirm(scope, row, None, None, &base).await?;
+                Ok(true)
             }
             ("update", Some(_)) => {
                 let why = "not applied: the account does not have the sent values";
-                self.fail_in_doubt(row, why).await
+                self.fail_in_doubt(row, why).await.map(|()| false)
             }
             ("update", None) => {
+                // Gone: nothing left to update, so nothing to send again either.
                 let why = format!("not applied: the {what} is gone from the account");
-                self.fail_in_doubt(row, &why).await
+                self.fail_in_doubt(row, &why).await.map(|()| true)
             }
             (_, None) => {
                 self.store
                     .confirm(scope, row, None, None, &BaseAfter::<R>::Remove)
-                    .await
+                    .await?;
+                Ok(true)
             }
             (_, Some(_)) => {
                 let why = format!("not deleted: the {what} is still in the account");
-                self.fail_in_doubt(row, &why).await
+                self.fail_in_doubt(row, &why).await.map(|()| false)
             }
         }
     }

@@ -47,6 +47,23 @@ impl RequestKey {
         rank: 0,
         catalog: None,
     };
+
+    /// One request per kind of operation, and for adds and updates per catalog.
+    pub fn per_op<R>(push: &Push<R>, catalog: Option<RemoteId>) -> RequestKey {
+        match push {
+            Push::Delete { .. } => RequestKey {
+                rank: 0,
+                catalog: None,
+            },
+            Push::Update { .. } => RequestKey { rank: 1, catalog },
+            Push::Add { .. } => RequestKey { rank: 2, catalog },
+        }
+    }
+
+    /// Whether the request creates records (its answers carry their new ids).
+    pub fn creates(self) -> bool {
+        self.rank == 2
+    }
 }
 
 /// The sending order within a request.

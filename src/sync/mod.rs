@@ -8,12 +8,14 @@ mod adopt;
 mod block;
 mod catalogs;
 mod crash;
+mod elements;
 mod guard;
 mod in_doubt;
 mod kind;
 mod outbox;
 
 pub use crash::CrashPoint;
+pub use elements::ElementReport;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,6 +110,22 @@ pub struct RunReport {
     pub counts: RunCounts,
     pub error: Option<String>,
     pub plan: Plan,
+    /// The element side, per element-synced catalog.
+    pub elements: Vec<ElementReport>,
+}
+
+/// What a sync would do: the catalogs, and the elements of each element-synced catalog.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plans {
+    pub catalogs: Plan,
+    pub elements: Vec<ElementReport>,
+}
+
+impl Plans {
+    /// Whether a sync would change anything on either side.
+    pub fn has_changes(&self) -> bool {
+        self.catalogs.has_changes() || self.elements.iter().any(|e| e.plan.has_changes())
+    }
 }
 
 /// Runs reconciles against one account and one database.
@@ -121,6 +139,8 @@ pub struct Syncer {
     crash: Option<CrashPoint>,
     /// Set by [`Syncer::request_stop`]: send no further batch.
     stopping: AtomicBool,
+    /// Draw a progress line for long element pulls when stderr is a terminal.
+    progress: bool,
 }
 
 /// The default of `http.blocked_cooldown_seconds`.
@@ -148,6 +168,7 @@ struct Run {
     unsettled: BTreeSet<(&'static str, Option<RemoteId>, RemoteId)>,
     /// Rows left in doubt for the next run.
     in_doubt: usize,
+    elements: Vec<ElementReport>,
 }
 
 impl Run {
@@ -178,12 +199,20 @@ impl Syncer {
             blocked_cooldown: DEFAULT_BLOCKED_COOLDOWN,
             crash: None,
             stopping: AtomicBool::new(false),
+            progress: false,
         }
     }
 
     /// Sets `http.blocked_cooldown_seconds` (900 s unless set).
     pub fn with_blocked_cooldown(mut self, cooldown: Duration) -> Syncer {
         self.blocked_cooldown = cooldown;
+        self
+    }
+
+    /// Draws a progress line for element pulls of more than two pages when stderr is a
+    /// terminal (for `--once` and `plan` with text logs; never with JSON logs).
+    pub fn with_progress(mut self, on: bool) -> Syncer {
+        self.progress = on;
         self
     }
 
@@ -227,11 +256,24 @@ impl Syncer {
             plan: Plan::default(),
             unsettled: BTreeSet::new(),
             in_doubt: 0,
+            elements: Vec::new(),
         };
         let span = info_span!("run", run_id = id, trigger);
         let result = self.reconcile(&mut run).instrument(span.clone()).await;
         run.counts.http_requests = (self.client.requests_sent() - requests_before) as i64;
+        let left_alone: Vec<String> = run
+            .elements
+            .iter()
+            .filter_map(|e| {
+                let why = e.error.as_ref()?;
+                Some(format!(
+                    "elements of catalog {:?} not synced: {why}",
+                    e.catalog
+                ))
+            })
+            .collect();
         let (outcome, error) = match result {
+            Ok(()) if !left_alone.is_empty() => (Outcome::Partial, Some(left_alone.join("; "))),
             Ok(()) if self.needs_a_person(&run) => (Outcome::Partial, None),
             Ok(()) => (Outcome::Ok, None),
             Err(Stop::Aborted(why)) => (Outcome::Aborted, Some(why)),
@@ -254,6 +296,7 @@ impl Syncer {
             counts: run.counts,
             error,
             plan: run.plan,
+            elements: run.elements,
         })
     }
 
@@ -262,6 +305,7 @@ impl Syncer {
         c.catalogs.failed + c.elements.failed > 0
             || run.in_doubt > 0
             || run.plan.held().next().is_some()
+            || run.elements.iter().any(|e| e.plan.held().next().is_some())
             || c.catalogs.invalid + c.elements.invalid > 0
     }
 
@@ -287,6 +331,8 @@ impl Syncer {
             .await?;
         let plan = self.merge(&remote, &desired, &open).await?;
         self.guard_deletions(&plan)?;
+        let in_account: BTreeSet<RemoteId> = remote.iter().map(|c| c.id).collect();
+        let elements = self.plan_elements(Some(run.id), &in_account).await?;
         self.store.save_pull(&remote).await?;
         self.adopt(run, &(), &plan).await?;
         run.plan = plan;
@@ -295,7 +341,7 @@ impl Syncer {
             self.push(run, &self.catalogs(), ops).await?;
         }
         self.close_settled(run, &(), &run.plan, &open).await?;
-        Ok(())
+        self.apply_elements(run, elements).await
     }
 
     async fn merge(
@@ -316,8 +362,8 @@ impl Syncer {
         }))
     }
 
-    /// `catalog-sync plan`: one GET and the merge. Writes nothing, sends no POST.
-    pub async fn plan(&self) -> Result<Plan> {
+    /// `catalog-sync plan`: the pulls and the merges. Writes nothing, sends no POST.
+    pub async fn plan(&self) -> Result<Plans> {
         // A recorded 403 block stops every request, a plan's GET included.
         match self.check_block().await {
             Err(Stop::Failed(e)) => return Err(e),
@@ -330,7 +376,10 @@ impl Syncer {
             .store
             .open_conflicts(Fields::conflict_scope(&()))
             .await?;
-        self.merge(&remote, &desired, &open).await
+        let catalogs = self.merge(&remote, &desired, &open).await?;
+        let in_account: BTreeSet<RemoteId> = remote.iter().map(|c| c.id).collect();
+        let elements = self.element_plans(&in_account).await?;
+        Ok(Plans { catalogs, elements })
     }
 }
 

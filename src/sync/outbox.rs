@@ -109,6 +109,10 @@ impl Syncer {
         Ok(unsent.len())
     }
 
+    /// Sends one request and records its answer. When the account refused some items and the
+    /// fate of the others was unknown (a 400 that may have applied nothing), the read-back
+    /// tells which of them did not happen: those are sent once more, without the refused ones,
+    /// so that one bad item does not hold back the rest of its batch run after run.
     async fn send_request<R: Stored>(
         &self,
         run: &mut Run,
@@ -116,50 +120,65 @@ impl Syncer {
         key: RequestKey,
         chunk: &[Work<R>],
     ) -> Result<(), Stop> {
-        let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
-        self.store.mark_sending(&ids).await?;
-        self.crash_if(CrashPoint::AfterSending);
-        let count = |op: &str| chunk.iter().filter(|(r, _)| r.op == op).count();
-        info!(
-            entity = R::ENTITY,
-            catalog = ?key.catalog,
-            add = count("add"),
-            update = count("update"),
-            delete = count("delete"),
-            "sending"
-        );
-        match transport.send(key, chunk).await {
-            Ok(sent) => {
-                self.crash_if(CrashPoint::AfterPost);
-                self.record_outcome(run, transport, chunk, &sent).await
-            }
-            Err(e) if e.may_have_been_applied() => {
-                warn!(error = %e, rows = ids.len(), "outcome unknown; checking the account");
-                self.store.mark_in_doubt(&ids, &e.to_string()).await?;
-                self.settle_now(run, transport, chunk).await?;
-                Err(Stop::Failed(e.into()))
-            }
-            Err(e) => {
-                self.store.fail(&ids, &e.to_string()).await?;
-                for (_, op) in chunk {
-                    run.fail(op);
+        let mut chunk = chunk.to_vec();
+        for attempt in 0..2 {
+            let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
+            self.store.mark_sending(&ids).await?;
+            self.crash_if(CrashPoint::AfterSending);
+            let count = |op: &str| chunk.iter().filter(|(r, _)| r.op == op).count();
+            info!(
+                entity = R::ENTITY,
+                catalog = ?key.catalog,
+                add = count("add"),
+                update = count("update"),
+                delete = count("delete"),
+                "sending"
+            );
+            match transport.send(key, &chunk).await {
+                Ok(sent) => {
+                    self.crash_if(CrashPoint::AfterPost);
+                    let again = self.record_outcome(run, transport, &chunk, &sent).await?;
+                    if again.is_empty() || attempt > 0 {
+                        return Ok(());
+                    }
+                    info!(
+                        rows = again.len(),
+                        "sending again what the account did not apply beside a refused item"
+                    );
+                    chunk = again;
                 }
-                Err(Stop::Failed(e.into()))
+                Err(e) if e.may_have_been_applied() => {
+                    warn!(error = %e, rows = ids.len(), "outcome unknown; checking the account");
+                    self.store.mark_in_doubt(&ids, &e.to_string()).await?;
+                    self.settle_now(run, transport, &chunk).await?;
+                    return Err(Stop::Failed(e.into()));
+                }
+                Err(e) => {
+                    self.store.fail(&ids, &e.to_string()).await?;
+                    for (_, op) in &chunk {
+                        run.fail(op);
+                    }
+                    return Err(Stop::Failed(e.into()));
+                }
             }
         }
+        Ok(())
     }
 
+    /// Records an answer item by item. Returns the items to send once more (see
+    /// [`send_request`](Syncer::send_request)).
     async fn record_outcome<R: Stored>(
         &self,
         run: &mut Run,
         transport: &impl Transport<R>,
         chunk: &[Work<R>],
         sent: &Sent,
-    ) -> Result<(), Stop> {
+    ) -> Result<Vec<Work<R>>, Stop> {
         let body: String = sent.body.chars().take(RESPONSE_KEPT).collect();
         let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
         self.store.record_response(&ids, &body).await?;
         let mut unknown = Vec::new();
+        let mut refused = false;
         for (i, (row, op)) in chunk.iter().enumerate() {
             match sent.items.get(i).cloned().unwrap_or(ItemResult::Unknown) {
                 ItemResult::Done(created) => {
@@ -170,19 +189,27 @@ impl Syncer {
                     warn!(outbox_id = row.id, entity = R::ENTITY, op = %row.op, name = %op.decision.name, %message, "the account refused the item");
                     self.store.fail(&[row.id], &message).await?;
                     run.fail(op);
+                    refused = true;
                 }
                 ItemResult::Unknown => unknown.push(i),
             }
         }
-        if !unknown.is_empty() {
-            let unknown: Vec<Work<R>> = unknown.into_iter().map(|i| chunk[i].clone()).collect();
-            let rows: Vec<i64> = unknown.iter().map(|(r, _)| r.id).collect();
-            self.store
-                .mark_in_doubt(&rows, "the response did not say what became of it")
-                .await?;
-            self.settle_now(run, transport, &unknown).await?;
+        if unknown.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(())
+        let unknown: Vec<Work<R>> = unknown.into_iter().map(|i| chunk[i].clone()).collect();
+        let rows: Vec<i64> = unknown.iter().map(|(r, _)| r.id).collect();
+        self.store
+            .mark_in_doubt(&rows, "the response did not say what became of it")
+            .await?;
+        let not_done = self.settle_now(run, transport, &unknown).await?;
+        if !refused {
+            return Ok(Vec::new());
+        }
+        Ok(unknown
+            .into_iter()
+            .filter(|(row, _)| not_done.contains(&row.id))
+            .collect())
     }
 
     async fn confirmed<R: Stored>(
@@ -205,13 +232,14 @@ impl Syncer {
     }
 
     /// Fresh reads of the account to settle rows whose outcome is unknown; left in doubt (for
-    /// the next run) when a read fails too.
+    /// the next run) when a read fails too. Returns the rows whose operation did not happen.
     async fn settle_now<R: Stored>(
         &self,
         run: &mut Run,
         transport: &impl Transport<R>,
         chunk: &[Work<R>],
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
+        let mut not_done = Vec::new();
         let mut scopes: Vec<R::Scope> = Vec::new();
         for (_, op) in chunk {
             if !scopes.contains(&op.scope) {
@@ -221,7 +249,7 @@ impl Syncer {
         for scope in scopes {
             match transport.read_back(&scope).await {
                 Ok(remote) => {
-                    self.resolve_in_doubt(&scope, &remote).await?;
+                    not_done.extend(self.resolve_in_doubt(&scope, &remote).await?);
                     R::save_pull(&self.store, &scope, &remote).await?;
                 }
                 Err(e) => {
@@ -234,7 +262,7 @@ impl Syncer {
                 }
             }
         }
-        Ok(())
+        Ok(not_done)
     }
 }
 

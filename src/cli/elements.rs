@@ -1,0 +1,165 @@
+//! What `plan` prints about elements: per element-synced catalog, what goes to the account
+//! (adds, updates with each field's value before and after, deletes), what comes into the
+//! database, the conflicts, the invalid rows, and catalogs left alone.
+
+use serde_json::Value;
+
+use super::render::{cut, table};
+use crate::element::{ElementFields, ElementKey};
+use crate::reconcile::{Adopt, Decision, Push};
+use crate::record::Record;
+use crate::sync::ElementReport;
+
+/// Requests a sync would send for these element plans: adds and updates per catalog, deletes
+/// across catalogs, each `batch` items at most.
+pub fn requests(reports: &[ElementReport], batch: usize) -> usize {
+    let batch = batch.max(1);
+    let mut deletes = 0;
+    let mut total = 0;
+    for r in reports {
+        let count = |op: &str| r.plan.pushes().filter(|p| p.op() == op).count();
+        total += count("add").div_ceil(batch) + count("update").div_ceil(batch);
+        deletes += count("delete");
+    }
+    total + deletes.div_ceil(batch)
+}
+
+/// The element sections of the text plan.
+pub fn text(reports: &[ElementReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        let id = r
+            .catalog_remote_id
+            .map_or("(to be created)".into(), |id| format!("#{id}"));
+        out += &format!("\nElements of catalog {id} {:?}", r.catalog);
+        if let Some(e) = &r.error {
+            out += &format!(": left alone this run ({})\n", cut(e, 200));
+            continue;
+        }
+        out += &format!(" ({} in the account):\n", r.pulled);
+        let label = |k: ElementKey| match k {
+            ElementKey::Name => "name".to_owned(),
+            ElementKey::Field(f) => r
+                .field_names
+                .get(&f)
+                .cloned()
+                .unwrap_or_else(|| f.to_string()),
+        };
+        let rows: Vec<Vec<String>> = r
+            .plan
+            .decisions
+            .iter()
+            .flat_map(|d| rows(d, &label))
+            .collect();
+        if rows.is_empty() && r.plan.conflicts.is_empty() && r.plan.invalid.is_empty() {
+            out += "  in sync\n";
+            continue;
+        }
+        if !rows.is_empty() {
+            let head = ["direction", "op", "element", "desired", "changes"].map(String::from);
+            out += &table(
+                &std::iter::once(head.to_vec())
+                    .chain(rows)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for c in &r.plan.conflicts {
+            let field = c.field.map_or("element".into(), label);
+            let show =
+                |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| cut(&v.to_string(), 60));
+            let settled = c.resolution.map_or("held for a person".into(), |s| {
+                format!("{} wins", s.as_str())
+            });
+            out += &format!(
+                "  conflict #{} {:?} {field}: base {} local {} remote {}: {settled}\n",
+                c.remote_id,
+                cut(&c.name, 60),
+                show(&c.base),
+                show(&c.local),
+                show(&c.remote)
+            );
+        }
+        for i in &r.plan.invalid {
+            out += &format!("  invalid, skipped: {}\n", cut(&i.to_string(), 300));
+        }
+    }
+    out
+}
+
+/// `field: before -> after` for each changed key of `after`.
+fn changes(
+    before: Option<&ElementFields>,
+    after: &ElementFields,
+    label: &dyn Fn(ElementKey) -> String,
+) -> String {
+    after
+        .keys()
+        .into_iter()
+        .filter(|k| *k != ElementKey::Name || before.is_some_and(|b| b.name != after.name))
+        .map(|k| {
+            let show = |v: Option<Value>| v.map_or("-".into(), |v| cut(&v.to_string(), 40));
+            let was = before.map(|b| show(b.get(k)));
+            match was {
+                Some(was) => format!("{}: {was} -> {}", label(k), show(after.get(k))),
+                None => format!("{}={}", label(k), show(after.get(k))),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn rows(d: &Decision<ElementFields>, label: &dyn Fn(ElementKey) -> String) -> Vec<Vec<String>> {
+    let element = d.remote_id.map_or("new".into(), |id| format!("#{id}"));
+    let desired = d.desired_id.map_or(String::new(), |id| id.to_string());
+    let name = cut(&d.name, 40);
+    let mut out = Vec::new();
+    let row = |dir: &str, op: &str, what: String| {
+        vec![
+            dir.into(),
+            op.into(),
+            element.clone(),
+            desired.clone(),
+            what,
+        ]
+    };
+    match &d.push {
+        Some(Push::Add { fields, .. }) => out.push(row(
+            "to account",
+            "add",
+            format!("{name:?} {}", changes(None, fields, label)),
+        )),
+        Some(Push::Update { fields, .. }) => out.push(row(
+            "to account",
+            "update",
+            format!("{name:?} {}", changes(d.before.as_ref(), fields, label)),
+        )),
+        Some(Push::Delete { .. }) => out.push(row("to account", "delete", format!("{name:?}"))),
+        None => {}
+    }
+    match &d.adopt {
+        Some(Adopt::Insert { fields, .. }) => out.push(row(
+            "to database",
+            "insert",
+            format!("{name:?} {}", changes(None, fields, label)),
+        )),
+        Some(Adopt::Update { changes: c, .. }) => {
+            let mut after = ElementFields::named(d.name.clone());
+            for (k, v) in c {
+                after.set(*k, v.clone());
+            }
+            out.push(row(
+                "to database",
+                "update",
+                format!("{name:?} {}", changes(d.before.as_ref(), &after, label)),
+            ))
+        }
+        Some(Adopt::Delete { .. }) => out.push(row("to database", "delete", format!("{name:?}"))),
+        Some(Adopt::Unlink { .. }) => out.push(row(
+            "to database",
+            "unlink",
+            format!("{name:?} gone from the account; row kept"),
+        )),
+        None => {}
+    }
+    out
+}

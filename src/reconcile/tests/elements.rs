@@ -1,0 +1,297 @@
+//! The merge core with elements: random base/local/remote sets of elements with random field
+//! edits (custom fields managed or not, values cleared, elements added and deleted on either
+//! side). Applying the plan makes both sides equal, and merging again gives an empty plan.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use super::super::*;
+use crate::element::{DesiredElement, ElementFields, ElementKey, RemoteElement, SyncedElement};
+use crate::record::{ConflictPolicy, Mode, Record};
+
+/// The catalog's fields: 1 and 2 hold text, 3 a number.
+const FIELDS: [i64; 3] = [1, 2, 3];
+
+#[derive(Debug, Clone)]
+struct World {
+    base: Vec<SyncedElement>,
+    local: Vec<DesiredElement>,
+    remote: Vec<RemoteElement>,
+}
+
+/// A complete record as the account (after a pull) or the base holds it: every field present,
+/// `null` when empty.
+fn full() -> impl Strategy<Value = ElementFields> {
+    (
+        prop::sample::select(vec!["Чайник", "Кружка", "Ложка"]),
+        prop::option::of(prop::sample::select(vec!["a", "b"])),
+        prop::option::of(prop::sample::select(vec!["x", "y"])),
+        prop::option::of(0..3i64),
+    )
+        .prop_map(|(name, one, two, three)| {
+            let mut f = ElementFields::named(name.into());
+            f.values.insert(1, one.map_or(Value::Null, |v| json!(v)));
+            f.values.insert(2, two.map_or(Value::Null, |v| json!(v)));
+            f.values.insert(3, three.map_or(Value::Null, |v| json!(v)));
+            f
+        })
+}
+
+/// A desired record: some fields not managed (absent keys).
+fn partial() -> impl Strategy<Value = ElementFields> {
+    (full(), prop::collection::vec(any::<bool>(), 3)).prop_map(|(mut f, managed)| {
+        for (id, keep) in FIELDS.iter().zip(managed) {
+            if !keep {
+                f.values.remove(id);
+            }
+        }
+        f
+    })
+}
+
+#[derive(Debug, Clone)]
+enum Side {
+    Absent,
+    AsBase,
+    Edited(ElementFields),
+}
+
+fn side(f: impl Strategy<Value = ElementFields>) -> impl Strategy<Value = Side> {
+    prop_oneof![
+        Just(Side::Absent),
+        Just(Side::AsBase),
+        Just(Side::AsBase),
+        f.prop_map(Side::Edited),
+    ]
+}
+
+fn in_account(id: i64, fields: ElementFields) -> RemoteElement {
+    RemoteElement {
+        id,
+        fields,
+        created_by: None,
+        created_at: None,
+        updated_at: None,
+        raw_json: "{}".into(),
+    }
+}
+
+fn world() -> impl Strategy<Value = World> {
+    let element = (prop::option::of(full()), side(partial()), side(full()));
+    (
+        prop::collection::vec(element, 0..8),
+        prop::collection::vec(partial(), 0..3),
+    )
+        .prop_map(|(elements, new_rows)| {
+            let mut w = World {
+                base: vec![],
+                local: vec![],
+                remote: vec![],
+            };
+            for (i, (base, l, r)) in elements.into_iter().enumerate() {
+                let id = 500 + i as i64;
+                let pick = |s: &Side| match (s, &base) {
+                    (Side::Edited(f), _) => Some(f.clone()),
+                    (Side::AsBase, Some(b)) => Some(b.clone()),
+                    _ => None,
+                };
+                if let Some(f) = pick(&r) {
+                    w.remote.push(in_account(id, f));
+                }
+                let known = base.is_some() || w.remote.iter().any(|r| r.id == id);
+                if let Some(f) = pick(&l).filter(|_| known) {
+                    w.local.push(DesiredElement {
+                        id: id + 1000,
+                        remote_id: Some(id),
+                        fields: f,
+                        revision: 0,
+                    });
+                }
+                if let Some(f) = base {
+                    w.base.push(SyncedElement {
+                        remote_id: id,
+                        fields: f,
+                    });
+                }
+            }
+            for (i, f) in new_rows.into_iter().enumerate() {
+                w.local.push(DesiredElement {
+                    id: 5000 + i as i64,
+                    remote_id: None,
+                    fields: f,
+                    revision: 0,
+                });
+            }
+            w
+        })
+}
+
+fn plan(w: &World, mode: Mode, policy: ConflictPolicy) -> Plan<ElementFields> {
+    merge_records(
+        &MergeInput {
+            base: &w.base,
+            local: &w.local,
+            remote: &w.remote,
+            mode,
+            policy,
+            settled: &BTreeMap::new(),
+        },
+        vec![],
+    )
+}
+
+/// The account after a write: what an add leaves out is empty, an update sets what it sends.
+fn stored(mut f: ElementFields) -> ElementFields {
+    for id in FIELDS {
+        f.values.entry(id).or_insert(Value::Null);
+    }
+    f
+}
+
+/// Executes a plan the way the account and the sync layer would, every operation succeeding.
+fn apply(w: &World, plan: &Plan<ElementFields>) -> World {
+    let mut remote: BTreeMap<i64, ElementFields> =
+        w.remote.iter().map(|r| (r.id, r.fields.clone())).collect();
+    let mut local: BTreeMap<i64, DesiredElement> =
+        w.local.iter().map(|l| (l.id, l.clone())).collect();
+    let mut base: BTreeMap<i64, ElementFields> = w
+        .base
+        .iter()
+        .map(|b| (b.remote_id, b.fields.clone()))
+        .collect();
+    let mut next_id = 9000;
+    for d in &plan.decisions {
+        let mut id = d.remote_id;
+        match &d.push {
+            Some(Push::Add { fields, replaces }) => {
+                next_id += 1;
+                remote.insert(next_id, stored(fields.clone()));
+                if let Some(old) = replaces {
+                    base.remove(old);
+                }
+                local.get_mut(&d.desired_id.unwrap()).unwrap().remote_id = Some(next_id);
+                id = Some(next_id);
+            }
+            Some(Push::Update { id, fields }) => {
+                let target = remote.get_mut(id).unwrap();
+                for k in fields.keys() {
+                    target.set(k, fields.get(k));
+                }
+            }
+            Some(Push::Delete { id }) => drop(remote.remove(id)),
+            None => {}
+        }
+        match &d.adopt {
+            Some(Adopt::Insert { remote_id, fields }) => {
+                let row = DesiredElement {
+                    id: 20000 + remote_id,
+                    remote_id: Some(*remote_id),
+                    fields: fields.clone(),
+                    revision: 0,
+                };
+                local.insert(row.id, row);
+            }
+            Some(Adopt::Update {
+                desired_id,
+                changes,
+                ..
+            }) => {
+                let row = local.get_mut(desired_id).unwrap();
+                for (k, v) in changes {
+                    row.fields.set(*k, v.clone());
+                }
+            }
+            Some(Adopt::Delete { desired_id, .. }) => drop(local.remove(desired_id)),
+            Some(Adopt::Unlink { desired_id, .. }) => {
+                local.get_mut(desired_id).unwrap().remote_id = None
+            }
+            None => {}
+        }
+        match (&d.base_after, id) {
+            (BaseAfter::Set(f), Some(id)) => drop(base.insert(id, f.clone())),
+            (BaseAfter::Remove, Some(id)) => drop(base.remove(&id)),
+            _ => {}
+        }
+    }
+    World {
+        base: base
+            .into_iter()
+            .map(|(remote_id, fields)| SyncedElement { remote_id, fields })
+            .collect(),
+        local: local.into_values().collect(),
+        remote: remote
+            .into_iter()
+            .map(|(id, f)| in_account(id, f))
+            .collect(),
+    }
+}
+
+/// Every desired row is linked to an element with the same value in every field it manages.
+fn assert_in_sync(w: &World) {
+    assert_eq!(w.local.len(), w.remote.len(), "one row per element: {w:?}");
+    for row in &w.local {
+        let id = row.remote_id.expect("every row is linked");
+        let r = w.remote.iter().find(|r| r.id == id).expect("linked");
+        for k in row.fields.keys() {
+            assert_eq!(row.fields.get(k), r.fields.get(k), "{k} of {id}: {w:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn two_way_merge_of_elements_converges_in_one_run(
+        w in world(),
+        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
+    ) {
+        let p = plan(&w, Mode::Both, policy);
+        let after = apply(&w, &p);
+        assert_in_sync(&after);
+        let again = plan(&after, Mode::Both, policy);
+        prop_assert_eq!(again.pushes().count(), 0, "second plan: {:?}", again);
+        prop_assert!(again.conflicts.is_empty(), "second plan: {:?}", again);
+        let settled = apply(&after, &again);
+        prop_assert!(!plan(&settled, Mode::Both, policy).has_changes());
+    }
+
+    #[test]
+    fn push_mode_makes_the_account_match_the_desired_elements(w in world()) {
+        let p = plan(&w, Mode::Push, ConflictPolicy::Manual);
+        prop_assert_eq!(p.adopts().count(), 0);
+        let after = apply(&w, &p);
+        assert_in_sync(&after);
+        prop_assert_eq!(plan(&after, Mode::Push, ConflictPolicy::Manual).pushes().count(), 0);
+    }
+
+    #[test]
+    fn manual_policy_holds_only_the_conflicting_elements(w in world()) {
+        let p = plan(&w, Mode::Both, ConflictPolicy::Manual);
+        for c in p.held() {
+            prop_assert!(p.decisions.iter().all(|d| d.remote_id != Some(c.remote_id)));
+        }
+    }
+
+    #[test]
+    fn a_field_added_to_the_catalog_later_is_adopted_into_synced_rows(
+        value in prop::sample::select(vec!["p", "q"]),
+    ) {
+        let mut base = ElementFields::named("Чайник".into());
+        base.values.insert(1, json!("a"));
+        let mut now = base.clone();
+        now.values.insert(4, json!(value));
+        let w = World {
+            base: vec![SyncedElement { remote_id: 7, fields: base.clone() }],
+            local: vec![DesiredElement { id: 1, remote_id: Some(7), fields: base, revision: 0 }],
+            remote: vec![in_account(7, now)],
+        };
+        let p = plan(&w, Mode::Both, ConflictPolicy::LocalWins);
+        prop_assert_eq!(p.pushes().count(), 0);
+        let adopted = p.adopts().any(|a| matches!(a, Adopt::Update { changes, .. }
+            if changes == &vec![(ElementKey::Field(4), Some(json!(value)))]));
+        prop_assert!(adopted, "{:?}", p);
+    }
+}

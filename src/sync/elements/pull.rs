@@ -1,0 +1,224 @@
+//! A complete pull of one catalog's elements, and of its field list when that is needed: on the
+//! catalog's first sync, when the elements name a field the mirror does not know (or knows under
+//! another name or type), and at least hourly.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use tracing::info;
+
+use super::super::Syncer;
+use crate::amocrm::{ApiError, Progress, SeenField, seen_fields};
+use crate::element::{FieldDef, FieldId, RemoteElement};
+use crate::record::RemoteId;
+
+/// The field list is pulled again at least this often.
+const FIELDS_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// A progress line is drawn for pulls of more than this many pages.
+const PROGRESS_AFTER_PAGES: usize = 2;
+
+/// What a pull of one catalog brought.
+#[derive(Debug)]
+pub(super) struct Pulled {
+    pub elements: Vec<RemoteElement>,
+    pub pages: usize,
+    /// The catalog's fields: the mirror's, or a fresh list.
+    pub fields: Vec<FieldDef>,
+    /// Whether `fields` is a fresh list, to be saved (and the view re-created).
+    pub fresh_fields: bool,
+}
+
+/// Why a catalog's pull stopped.
+pub(super) enum PullError {
+    /// The account refused it: the catalog is left alone this run, the others go on.
+    Api(ApiError),
+    /// The database failed: the run stops.
+    Store(anyhow::Error),
+}
+
+impl Syncer {
+    pub(super) async fn pull_elements(
+        &self,
+        catalog: RemoteId,
+        name: &str,
+    ) -> Result<Pulled, PullError> {
+        let started = Instant::now();
+        let mut line = ProgressLine::new(self.progress, catalog, name);
+        let elements = self
+            .client
+            .list_elements(catalog, &mut |p| line.show(p))
+            .await
+            .map_err(PullError::Api)?;
+        let pages = line.finish();
+        info!(
+            catalog,
+            name,
+            elements = elements.len(),
+            pages,
+            seconds = started.elapsed().as_secs_f64(),
+            "pulled elements"
+        );
+        let mirror = self.store.fields(catalog).await.map_err(PullError::Store)?;
+        let pulled_at = self
+            .store
+            .element_pull(catalog)
+            .await
+            .map_err(PullError::Store)?
+            .fields_pulled_at;
+        let seen = seen_fields(&elements);
+        let (fields, fresh_fields) = if needs_fields(&mirror, pulled_at.as_deref(), &seen) {
+            let fields = self
+                .client
+                .list_fields(catalog)
+                .await
+                .map_err(PullError::Api)?;
+            info!(catalog, fields = fields.len(), "pulled the field list");
+            (fields, true)
+        } else {
+            (mirror, false)
+        };
+        Ok(Pulled {
+            elements,
+            pages,
+            fields,
+            fresh_fields,
+        })
+    }
+}
+
+/// Whether the field list must be pulled: never pulled, over an hour old, or the elements
+/// name a field the mirror does not know or knows under another name or type.
+pub(super) fn needs_fields(
+    mirror: &[FieldDef],
+    pulled_at: Option<&str>,
+    seen: &std::collections::BTreeMap<FieldId, SeenField>,
+) -> bool {
+    let age = pulled_at
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            (Utc::now() - t.with_timezone(&Utc))
+                .to_std()
+                .unwrap_or_default()
+        });
+    let stale = age.is_none_or(|age| age > FIELDS_MAX_AGE);
+    let differs = seen.iter().any(|(id, s)| {
+        !mirror
+            .iter()
+            .any(|f| f.id == *id && f.name == s.name && f.kind.as_str() == s.kind)
+    });
+    stale || differs
+}
+
+/// The progress of a long pull on a terminal: one line on stderr, redrawn after every page.
+struct ProgressLine {
+    on: bool,
+    drawn: bool,
+    catalog: RemoteId,
+    name: String,
+    pages: usize,
+}
+
+impl ProgressLine {
+    fn new(wanted: bool, catalog: RemoteId, name: &str) -> ProgressLine {
+        ProgressLine {
+            on: wanted && std::io::stderr().is_terminal(),
+            drawn: false,
+            catalog,
+            name: name.to_owned(),
+            pages: 0,
+        }
+    }
+
+    fn show(&mut self, p: Progress) {
+        self.pages = p.pages;
+        if !self.on || (p.pages <= PROGRESS_AFTER_PAGES && !self.drawn) {
+            return;
+        }
+        let bar = "#".repeat(p.pages.min(40)) + if p.more { ">" } else { "" };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r  catalog {} {:?}: [{bar:<41}] {} pages, {} elements{}",
+            self.catalog,
+            self.name,
+            p.pages,
+            p.elements,
+            if p.more { "..." } else { "   " }
+        );
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// Ends the line; returns the pages read.
+    fn finish(self) -> usize {
+        if self.drawn {
+            let _ = writeln!(std::io::stderr());
+        }
+        self.pages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::element::FieldKind;
+
+    fn def(id: FieldId, name: &str, kind: &str) -> FieldDef {
+        FieldDef {
+            id,
+            catalog_id: 1,
+            name: name.into(),
+            code: None,
+            kind: FieldKind::parse(kind),
+            sort: None,
+            is_required: false,
+            is_api_only: false,
+            options: vec![],
+            raw_json: "{}".into(),
+        }
+    }
+
+    fn seen(id: FieldId, name: &str, kind: &str) -> std::collections::BTreeMap<FieldId, SeenField> {
+        [(
+            id,
+            SeenField {
+                name: name.into(),
+                kind: kind.into(),
+            },
+        )]
+        .into()
+    }
+
+    #[test]
+    fn the_field_list_is_pulled_first_then_when_stale_or_when_elements_disagree() {
+        let now = Utc::now().to_rfc3339();
+        let old = (Utc::now() - chrono::Duration::minutes(61)).to_rfc3339();
+        let mirror = [def(7, "Цена", "price")];
+        assert!(needs_fields(&[], None, &seen(7, "Цена", "price")));
+        assert!(!needs_fields(
+            &mirror,
+            Some(&now),
+            &seen(7, "Цена", "price")
+        ));
+        assert!(needs_fields(&mirror, Some(&old), &seen(7, "Цена", "price")));
+        assert!(needs_fields(
+            &mirror,
+            Some(&now),
+            &seen(8, "Вес", "numeric")
+        ));
+        assert!(needs_fields(
+            &mirror,
+            Some(&now),
+            &seen(7, "Стоимость", "price")
+        ));
+        assert!(needs_fields(
+            &mirror,
+            Some(&now),
+            &seen(7, "Цена", "numeric")
+        ));
+        assert!(!needs_fields(&mirror, Some(&now), &Default::default()));
+    }
+}
