@@ -18,7 +18,7 @@ use super::adopt::settled_by_a_person;
 use super::{Run, Stop, Syncer, operations};
 use crate::amocrm::ApiError;
 use crate::catalog::Mode;
-use crate::element::{ElementFields, FieldDef, canon};
+use crate::element::{ElementFields, FieldDef};
 use crate::reconcile::{MergeInput, Plan, elements::merge_elements};
 use crate::record::{DesiredId, RemoteId};
 use crate::store::{ElementScope, OpenConflict, Stored};
@@ -134,7 +134,7 @@ impl Syncer {
         mut pulled: Pulled,
     ) -> Result<CatalogWork, Stop> {
         for e in &mut pulled.elements {
-            canon::fill_known(&mut e.fields, &pulled.fields);
+            pull::fill(e, &pulled.fields);
         }
         let base = ElementFields::base(&self.store, &scope).await?;
         self.guard_shrink(&scope, &name, base.len(), pulled.elements.len())?;

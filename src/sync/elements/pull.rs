@@ -11,7 +11,7 @@ use tracing::info;
 
 use super::super::Syncer;
 use crate::amocrm::{ApiError, Progress, SeenField, seen_fields};
-use crate::element::{FieldDef, FieldId, RemoteElement};
+use crate::element::{FieldDef, FieldId, RemoteElement, canon};
 use crate::record::RemoteId;
 
 /// The field list is pulled again at least this often.
@@ -112,6 +112,26 @@ pub(super) fn needs_fields(
     stale || differs
 }
 
+/// Gives an element the canonical empty value of every field it has none for (the account
+/// leaves empty fields out), except a field its answer names but whose value could not be
+/// read: that one stays unknown, so that it never looks like a value cleared in amoCRM.
+pub(super) fn fill(element: &mut RemoteElement, defs: &[FieldDef]) {
+    let named = element.raw_json.matches("\"field_id\"").count();
+    if named <= element.fields.values.len() {
+        return canon::fill_known(&mut element.fields, defs);
+    }
+    let unreadable: Vec<FieldId> = seen_fields(std::slice::from_ref(element))
+        .into_keys()
+        .filter(|id| !element.fields.values.contains_key(id))
+        .collect();
+    let known: Vec<FieldDef> = defs
+        .iter()
+        .filter(|d| !unreadable.contains(&d.id))
+        .cloned()
+        .collect();
+    canon::fill_known(&mut element.fields, &known);
+}
+
 /// The progress of a long pull on a terminal: one line on stderr, redrawn after every page.
 struct ProgressLine {
     on: bool,
@@ -190,6 +210,22 @@ mod tests {
             },
         )]
         .into()
+    }
+
+    #[test]
+    fn a_value_that_could_not_be_read_stays_unknown_instead_of_empty() {
+        let raw = r#"{"custom_fields_values":[{"field_id":7,"field_name":"Цена","field_type":"price","values":[{"value":"n/a"}]}]}"#;
+        let mut e = RemoteElement {
+            id: 1,
+            fields: crate::element::ElementFields::default(),
+            created_by: None,
+            created_at: None,
+            updated_at: None,
+            raw_json: raw.into(),
+        };
+        fill(&mut e, &[def(7, "Цена", "price"), def(8, "Вес", "numeric")]);
+        assert_eq!(e.fields.values.get(&7), None, "unknown, not cleared");
+        assert_eq!(e.fields.values.get(&8), Some(&serde_json::Value::Null));
     }
 
     #[test]

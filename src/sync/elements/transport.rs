@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::super::kind::{Op, RequestKey, Sent, Transport, Work};
 use crate::amocrm::{self, ApiError, Client, Written};
-use crate::element::{ElementFields, FieldDef, RemoteElement, canon};
+use crate::element::{ElementFields, FieldDef, RemoteElement};
 use crate::reconcile::Push;
 use crate::record::RemoteId;
 use crate::store::ElementScope;
@@ -75,7 +75,7 @@ impl Transport<ElementFields> for ElementsV4<'_> {
             .list_elements(scope.catalog, &mut |_| {})
             .await?;
         for e in &mut elements {
-            canon::fill_known(&mut e.fields, self.defs(scope));
+            super::pull::fill(e, self.defs(scope));
         }
         Ok(elements)
     }
