@@ -355,3 +355,25 @@ async fn deleting_a_desired_catalog_deletes_its_elements_with_it() {
         .await;
     assert_eq!(state[0].0, 0);
 }
+
+#[tokio::test]
+async fn status_shows_each_catalogs_elements_and_backlog() {
+    let w = synced_shop().await;
+    w.sql(&format!(
+        "INSERT INTO catalog_{PRODUCTS} (name) VALUES ('Новинка')"
+    ))
+    .await;
+    let status = w.store.status(5).await.unwrap();
+    let products = status
+        .elements
+        .iter()
+        .find(|e| e.catalog_remote_id == PRODUCTS)
+        .unwrap();
+    assert_eq!(products.catalog.as_deref(), Some("Товары"));
+    assert_eq!(
+        (products.in_account, products.desired, products.to_create),
+        (12, 13, 1)
+    );
+    assert_eq!((products.backlog, products.open_conflicts), (0, 0));
+    assert_eq!(status.elements.len(), 3);
+}

@@ -8,7 +8,39 @@ use super::render::{cut, table};
 use crate::element::{ElementFields, ElementKey};
 use crate::reconcile::{Adopt, Decision, Push};
 use crate::record::Record;
+use crate::store::ElementStatus;
 use crate::sync::ElementReport;
+
+/// `status`: one line per element-synced catalog.
+pub fn status_table(elements: &[ElementStatus]) -> String {
+    let head = [
+        "catalog",
+        "name",
+        "in account",
+        "desired",
+        "to create",
+        "backlog",
+        "conflicts",
+        "pulled",
+    ];
+    let rows = elements.iter().map(|e| {
+        vec![
+            format!("#{}", e.catalog_remote_id),
+            cut(e.catalog.as_deref().unwrap_or("(gone)"), 40),
+            e.in_account.to_string(),
+            e.desired.to_string(),
+            e.to_create.to_string(),
+            e.backlog.to_string(),
+            e.open_conflicts.to_string(),
+            e.pulled_at.clone().unwrap_or_default(),
+        ]
+    });
+    table(
+        &std::iter::once(head.map(String::from).to_vec())
+            .chain(rows)
+            .collect::<Vec<_>>(),
+    )
+}
 
 /// Requests a sync would send for these element plans: adds and updates per catalog, deletes
 /// across catalogs, each `batch` items at most.

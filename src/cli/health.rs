@@ -99,6 +99,7 @@ mod tests {
             open_conflicts: 0,
             last_success: last_success.map(str::to_owned),
             blocked: None,
+            elements: vec![],
         }
     }
 

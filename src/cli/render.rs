@@ -309,6 +309,7 @@ pub fn status(
             "auth": auth,
             "open_conflicts": s.open_conflicts,
             "outbox": outbox,
+            "elements": s.elements,
             "runs": runs,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -346,6 +347,12 @@ pub fn status(
         println!(
             "Blocked:       amoCRM answered 403 at {}; sending nothing until {}",
             b.blocked_at, b.until
+        );
+    }
+    if !s.elements.is_empty() {
+        println!(
+            "\nElements:\n{}",
+            super::elements::status_table(&s.elements).trim_end()
         );
     }
     if s.runs.is_empty() {

@@ -36,7 +36,7 @@ pub use explain::explain;
 pub use fields::{ElementCatalog, ElementPull};
 pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
-pub use runs::{Counts, RunCounts, RunRow, Status};
+pub use runs::{Counts, ElementStatus, RunCounts, RunRow, Status};
 pub use stored::{Adoption, Stored};
 
 /// How long a statement waits for another writer (a person's `sqlite3`, say) before failing.

@@ -93,6 +93,25 @@ pub struct Status {
     pub last_success: Option<String>,
     /// A 403 block still in force: nothing is sent until it ends.
     pub blocked: Option<super::Block>,
+    /// Each catalog whose elements were pulled at least once.
+    pub elements: Vec<ElementStatus>,
+}
+
+/// What `status` shows for the elements of one catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElementStatus {
+    pub catalog_remote_id: i64,
+    /// The desired catalog's name (`None` once it is gone locally).
+    pub catalog: Option<String>,
+    /// Elements in the account at the last complete pull, and when that was.
+    pub in_account: i64,
+    pub pulled_at: Option<String>,
+    /// Desired rows, and those still to be created.
+    pub desired: i64,
+    pub to_create: i64,
+    /// Outbox rows not yet settled (pending, sending, in doubt).
+    pub backlog: i64,
+    pub open_conflicts: i64,
 }
 
 fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
@@ -108,6 +127,19 @@ fn run_row(row: &SqliteRow) -> sqlx::Result<RunRow> {
             http_requests: row.try_get("http_requests")?,
         },
         error: row.try_get("error")?,
+    })
+}
+
+fn element_status(r: &SqliteRow) -> sqlx::Result<ElementStatus> {
+    Ok(ElementStatus {
+        catalog_remote_id: r.try_get("catalog_remote_id")?,
+        catalog: r.try_get("catalog")?,
+        in_account: r.try_get("in_account")?,
+        pulled_at: r.try_get("pulled_at")?,
+        desired: r.try_get("desired")?,
+        to_create: r.try_get("to_create")?,
+        backlog: r.try_get("backlog")?,
+        open_conflicts: r.try_get("open_conflicts")?,
     })
 }
 
@@ -199,7 +231,28 @@ impl Store {
         )
         .fetch_optional(&self.pool)
         .await?;
+        let elements = sqlx::query(
+            "SELECT p.catalog_remote_id, c.name AS catalog, p.elements AS in_account, \
+             p.elements_pulled_at AS pulled_at, \
+             (SELECT COUNT(*) FROM desired_elements d WHERE d.desired_catalog_id = c.id) AS desired, \
+             (SELECT COUNT(*) FROM desired_elements d WHERE d.desired_catalog_id = c.id \
+                AND d.remote_id IS NULL) AS to_create, \
+             (SELECT COUNT(*) FROM outbox o WHERE o.entity = 'element' \
+                AND o.catalog_remote_id = p.catalog_remote_id \
+                AND o.state IN ('pending', 'sending', 'in_doubt')) AS backlog, \
+             (SELECT COUNT(*) FROM conflicts k WHERE k.entity = 'element' \
+                AND k.catalog_remote_id = p.catalog_remote_id AND k.resolved_at IS NULL) \
+                AS open_conflicts \
+             FROM element_pulls p LEFT JOIN desired_catalogs c ON c.remote_id = p.catalog_remote_id \
+             WHERE p.elements_pulled_at IS NOT NULL ORDER BY p.catalog_remote_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(element_status)
+        .collect::<sqlx::Result<_>>()?;
         Ok(Status {
+            elements,
             runs,
             outbox,
             open_conflicts,
