@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use catalog_sync::amocrm::{Client, ClientOptions, Credentials};
 use catalog_sync::catalog::{
     ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog, SyncedCatalog,
 };
+use catalog_sync::config::Settings;
 use catalog_sync::reconcile::{MergeInput, merge};
 use catalog_sync::sandbox::{Sandbox, SandboxOptions};
-use catalog_sync::secret::Secret;
+use catalog_sync::startup;
 use catalog_sync::store::Store;
-use catalog_sync::sync::{SyncOptions, Syncer};
+use catalog_sync::sync::Syncer;
 
 struct Row {
     what: String,
@@ -54,25 +54,16 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(options).await.expect("sandbox")
 }
 
-fn syncer(store: &Store, base_url: &str, batch_size: usize) -> Syncer {
-    let client = Client::new(ClientOptions {
-        base_url: base_url.parse().unwrap(),
-        credentials: Credentials::Token(Secret::new("sandbox-token")),
-        timeout: Duration::from_secs(10),
-        requests_per_second: 7,
-        max_retries: 0,
-        backoff_base: Duration::from_millis(1),
-    })
-    .unwrap();
-    let options = SyncOptions {
-        mode: Mode::Both,
-        policy: ConflictPolicy::LocalWins,
-        batch_size,
-        max_deletes: 10,
-        allow_deletes: false,
-        ..SyncOptions::default()
-    };
-    Syncer::new(store.clone(), client, options)
+/// The sandbox account, with its database at `database`, wired by `startup` like the binary.
+async fn syncer(database: &Path, base_url: &str, batch_size: usize) -> Syncer {
+    let settings = Settings::for_account(base_url, "sandbox-token", database.to_owned()).unwrap();
+    let mut account = settings.accounts[0].clone();
+    account.http.timeout = Duration::from_secs(10);
+    account.http.requests_per_second = 7;
+    account.http.max_retries = 0;
+    account.sync.batch_size = batch_size;
+    account.sync.max_deletes = 10;
+    startup::syncer(&account, false).await.unwrap()
 }
 
 /// HTTP requests of one run after `edits`, against 1 GET + ceil(changes / batch_size) POSTs.
@@ -97,8 +88,8 @@ async fn requests_per_run() -> Vec<Row> {
                 .add_catalog(&format!("Catalog {i}"), "regular")
                 .unwrap();
         }
-        let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-        let s = syncer(&store, &sb.base_url(), batch);
+        let s = syncer(&dir.path().join("b.db"), &sb.base_url(), batch).await;
+        let store = s.store().clone();
         s.run_once("bench").await.unwrap();
         for sql in edits {
             sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
