@@ -30,6 +30,7 @@ use tracing::{error, info, warn};
 use super::accounts::Selection;
 use crate::config::{AccountName, AccountSettings, Settings};
 use crate::notify::Notifier;
+use crate::sync::RunReport;
 use crate::telemetry;
 
 mod roster;
@@ -39,7 +40,6 @@ mod wake;
 
 use roster::{Planned, Roster};
 use summary::LastRun;
-use task::Ended;
 use wake::{Signal, Signals, Ticker};
 
 /// A run longer than this counts as stuck: the watchdog pings stop, so that systemd (with
@@ -91,7 +91,9 @@ pub async fn run(
     };
     let planned = daemon.roster.set(accounts, Utc::now());
     log_planned(&planned);
-    daemon.notifier.ready(&daemon.status_line());
+    daemon
+        .notifier
+        .ready(&summary::status_line(&daemon.roster, 0));
     let code = daemon.serve(&mut signals, &mut ticker).await;
     info!(code, "stopped");
     Ok(code)
@@ -100,9 +102,9 @@ pub async fn run(
 struct Daemon {
     settings: Settings,
     roster: Roster,
-    runs: JoinSet<Ended>,
-    /// When each running account's run started, for the stuck-run check.
-    started: HashMap<AccountName, Instant>,
+    runs: JoinSet<Result<RunReport>>,
+    /// Each running task's account and start, for the stuck-run check and for a panic.
+    started: HashMap<tokio::task::Id, (AccountName, Instant)>,
     /// Turned true on SIGTERM: every running account stops sending.
     stop: watch::Sender<bool>,
     notifier: Notifier,
@@ -117,7 +119,7 @@ impl Daemon {
             let wake_at = self.roster.next_due().filter(|_| slot_free).map(instant);
             tokio::select! {
                 _ = sleep_until(wake_at) => {}
-                Some(joined) = self.runs.join_next(), if !self.runs.is_empty() => {
+                Some(joined) = self.runs.join_next_with_id(), if !self.runs.is_empty() => {
                     self.finished(joined);
                 }
                 signal = signals.recv() => match signal {
@@ -136,41 +138,50 @@ impl Daemon {
             let Some((account, trigger)) = self.roster.take_due(Utc::now()) else {
                 break;
             };
-            self.started.insert(account.name.clone(), Instant::now());
+            let name = account.name.clone();
             let stop = self.stop.subscribe();
             let allow_deletes = self.options.allow_deletes;
-            self.runs
+            let handle = self
+                .runs
                 .spawn(task::run(account, trigger, allow_deletes, stop));
+            self.started.insert(handle.id(), (name, Instant::now()));
             started = true;
         }
         if started {
-            self.notifier.status(&self.status_line());
+            self.notifier
+                .status(&summary::status_line(&self.roster, self.runs.len()));
         }
     }
 
     /// A run ended: record it, queue the account's next run.
-    fn finished(&mut self, joined: Result<Ended, tokio::task::JoinError>) {
-        let ended = match joined {
-            Ok(ended) => ended,
+    fn finished(
+        &mut self,
+        joined: Result<(tokio::task::Id, Result<RunReport>), tokio::task::JoinError>,
+    ) {
+        let id = match &joined {
+            Ok((id, _)) => *id,
+            Err(e) => e.id(),
+        };
+        let Some((name, _)) = self.started.remove(&id) else {
+            return;
+        };
+        let last = match joined {
+            Ok((_, Ok(report))) => LastRun::report(&report),
+            Ok((_, Err(e))) => {
+                error!(account = %name, error = format!("{e:#}"), "run failed; the daemon goes on");
+                LastRun::error(&e)
+            }
             Err(e) => {
-                // Only a panic gets here; the account is not known, so it is not queued again
-                // until the next reload. The daemon goes on.
-                error!(error = %e, "a run panicked; the daemon goes on");
-                return;
+                let e = anyhow::anyhow!("the run panicked: {e}");
+                error!(account = %name, error = %e, "run failed; the daemon goes on");
+                LastRun::error(&e)
             }
         };
-        self.started.remove(&ended.name);
-        let last = match &ended.result {
-            Ok(report) => LastRun::report(report),
-            Err(e) => {
-                error!(account = %ended.name, error = format!("{e:#}"), "run failed; the daemon goes on");
-                LastRun::error(e)
-            }
-        };
-        if let Some(planned) = self.roster.finished(&ended.name, last, Utc::now()) {
+        if let Some(planned) = self.roster.finished(&name, last, Utc::now()) {
             log_planned(&[planned]);
         }
-        self.notifier.status(&self.status_line());
+        self.notifier
+            .status(&summary::status_line(&self.roster, self.runs.len()));
     }
 
     /// SIGHUP: re-read the configuration; keep the old one when the new one is bad.
@@ -193,7 +204,8 @@ impl Daemon {
                 log_planned(&planned);
             }
         }
-        self.notifier.ready(&self.status_line());
+        self.notifier
+            .ready(&summary::status_line(&self.roster, self.runs.len()));
     }
 
     fn load(&mut self) -> Result<Vec<Planned>> {
@@ -239,10 +251,11 @@ impl Daemon {
         let deadline = Instant::now() + grace;
         loop {
             tokio::select! {
-                joined = self.runs.join_next() => match joined {
+                joined = self.runs.join_next_with_id() => match joined {
                     None => return 0,
-                    Some(Ok(Ended { name, result: Err(e) })) => {
-                        error!(account = %name, error = format!("{e:#}"), "run failed");
+                    Some(Ok((id, Err(e)))) => {
+                        let name = self.started.get(&id).map(|(n, _)| n.to_string());
+                        error!(account = name, error = format!("{e:#}"), "run failed");
                     }
                     Some(_) => {}
                 },
@@ -262,7 +275,7 @@ impl Daemon {
 
     /// The watchdog's beat: a ping, unless a run has gone on for [`STUCK_RUN`].
     fn watchdog(&self) {
-        let longest = self.started.values().map(Instant::elapsed).max();
+        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
         match longest {
             Some(age) if age >= STUCK_RUN => {
                 warn!(
@@ -271,22 +284,6 @@ impl Daemon {
                 );
             }
             _ => self.notifier.watchdog(),
-        }
-    }
-
-    /// systemd's STATUS: one account as before (`last run 12 ok at ...; next run ...`), several
-    /// summed up (`42 accounts: 41 ok, 1 failing (shop: 401)`).
-    fn status_line(&self) -> String {
-        let one = self.roster.len() == 1;
-        let head = match self.roster.last_runs().next() {
-            Some((_, only)) if one => only.line().to_owned(),
-            _ => summary::sum_up(self.roster.last_runs()),
-        };
-        match (self.runs.len(), self.roster.next_due()) {
-            (0, Some(next)) => format!("{head}; next run {}", stamp(next)),
-            (0, None) => head,
-            _ if one => format!("running; {head}"),
-            (running, _) => format!("{head}; {running} running"),
         }
     }
 }

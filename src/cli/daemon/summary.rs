@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::config::AccountName;
 use crate::sync::{Outcome, RunReport};
 
+use super::roster::Roster;
 use super::stamp;
 
 /// How many failing accounts the sum-up names before "...".
@@ -102,6 +103,22 @@ pub(super) fn reason(error: &str) -> String {
         .find(|(marker, _)| error.contains(marker))
         .map_or("failed", |(_, word)| word)
         .to_owned()
+}
+
+/// systemd's STATUS: one account as before (`last run 12 ok at ...; next run ...`), several
+/// summed up (`42 accounts: 41 ok, 1 failing (shop: 401); next run ...`).
+pub(super) fn status_line(roster: &Roster, running: usize) -> String {
+    let one = roster.len() == 1;
+    let head = match roster.last_runs().next() {
+        Some((_, only)) if one => only.line().to_owned(),
+        _ => sum_up(roster.last_runs()),
+    };
+    match (running, roster.next_due()) {
+        (0, Some(next)) => format!("{head}; next run {}", stamp(next)),
+        (0, None) => head,
+        _ if one => format!("running; {head}"),
+        (running, _) => format!("{head}; {running} running"),
+    }
 }
 
 /// `3 accounts: 1 ok, 1 failing (shop: 401), 1 not run yet`.

@@ -9,15 +9,9 @@ use tokio::sync::watch;
 use tracing::{Instrument, info_span};
 
 use super::roster::Trigger;
-use crate::config::{AccountName, AccountSettings};
+use crate::config::AccountSettings;
 use crate::startup;
 use crate::sync::RunReport;
-
-/// What a finished run hands back to the loop.
-pub(super) struct Ended {
-    pub name: AccountName,
-    pub result: Result<RunReport>,
-}
 
 /// Runs the account once. When `stop` turns true the run finishes the exchange in flight and its
 /// database write, and sends nothing more ([`crate::sync::Syncer::request_stop`]).
@@ -26,15 +20,11 @@ pub(super) async fn run(
     trigger: Trigger,
     allow_deletes: bool,
     stop: watch::Receiver<bool>,
-) -> Ended {
+) -> Result<RunReport> {
     let span = info_span!("account", account = %account.name);
-    let result = run_in_span(&account, trigger, allow_deletes, stop)
+    run_in_span(&account, trigger, allow_deletes, stop)
         .instrument(span)
-        .await;
-    Ended {
-        name: account.name.clone(),
-        result,
-    }
+        .await
 }
 
 async fn run_in_span(
