@@ -175,6 +175,35 @@ async fn sigterm_lets_every_running_account_finish_its_exchange_and_send_nothing
     }
 }
 
+#[tokio::test]
+async fn systemd_hears_a_sum_up_of_every_account() {
+    let fleet = Fleet::start(&["fine", "wrong"]).await;
+    fleet.set_token("wrong", "not-the-token");
+    fleet.write_all(AT_START_ONLY);
+    let socket_path = fleet.dir.path().join("notify.sock");
+    let socket = tokio::net::UnixDatagram::bind(&socket_path).unwrap();
+    let notify = socket_path.display().to_string();
+    let mut daemon = crate::harness::spawn(&fleet.config_path(), &[("NOTIFY_SOCKET", &notify)]);
+
+    let wanted = "STATUS=2 accounts: 1 ok, 1 failing (wrong: 401); next run ";
+    let mut buf = vec![0u8; 4096];
+    let mut seen = vec![];
+    while !seen.iter().any(|m: &String| m.contains(wanted)) {
+        let n = tokio::time::timeout(crate::harness::PATIENCE, socket.recv(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("no {wanted:?}; got {seen:?}"))
+            .unwrap();
+        seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+
+    assert!(
+        seen[0].contains("READY=1") && seen[0].contains("2 accounts"),
+        "{seen:?}"
+    );
+    daemon.signal("TERM");
+    assert_eq!(daemon.exit(Duration::from_secs(10)).await.code(), Some(0));
+}
+
 /// The targets of the process's open file descriptors.
 fn open_files(pid: u32) -> Vec<String> {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
