@@ -2,21 +2,22 @@
 //! `catalog-sync --once`, merge + plan time, and the idle daemon's memory and wake-ups.
 //! Prints one Markdown table (the README carries the figures measured on the project machine).
 //!
-//! `BENCH_IDLE_SECONDS` (default 60) sets how long the idle daemon is watched.
+//! `BENCH_IDLE_SECONDS` (default 60) sets how long the idle daemon is watched, `BENCH_ACCOUNTS`
+//! (default 1000) how many accounts one daemon serves in the many-accounts measure.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use catalog_sync::amocrm::{Client, ClientOptions, Credentials};
 use catalog_sync::catalog::{
     ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog, SyncedCatalog,
 };
+use catalog_sync::config::Settings;
 use catalog_sync::reconcile::{MergeInput, merge};
 use catalog_sync::sandbox::{Sandbox, SandboxOptions};
-use catalog_sync::secret::Secret;
+use catalog_sync::startup;
 use catalog_sync::store::Store;
-use catalog_sync::sync::{SyncOptions, Syncer};
+use catalog_sync::sync::Syncer;
 
 struct Row {
     what: String,
@@ -34,6 +35,7 @@ async fn main() {
     rows.extend(shared_pace().await);
     rows.extend(merge_time());
     rows.extend(idle_daemon().await);
+    rows.extend(many_accounts().await);
     println!("\n| measure | result | target | met |\n| --- | --- | --- | --- |");
     for r in rows {
         println!(
@@ -55,26 +57,16 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(options).await.expect("sandbox")
 }
 
-fn syncer(store: &Store, base_url: &str, batch_size: usize) -> Syncer {
-    let client = Client::new(ClientOptions {
-        base_url: base_url.parse().unwrap(),
-        credentials: Credentials::Token(Secret::new("sandbox-token")),
-        timeout: Duration::from_secs(10),
-        requests_per_second: 7,
-        max_retries: 0,
-        backoff_base: Duration::from_millis(1),
-        shared_pace: None,
-    })
-    .unwrap();
-    let options = SyncOptions {
-        mode: Mode::Both,
-        policy: ConflictPolicy::LocalWins,
-        batch_size,
-        max_deletes: 10,
-        allow_deletes: false,
-        ..SyncOptions::default()
-    };
-    Syncer::new(store.clone(), client, options)
+/// The sandbox account, with its database at `database`, wired by `startup` like the binary.
+async fn syncer(database: &Path, base_url: &str, batch_size: usize) -> Syncer {
+    let settings = Settings::for_account(base_url, "sandbox-token", database.to_owned()).unwrap();
+    let mut account = settings.accounts[0].clone();
+    account.http.timeout = Duration::from_secs(10);
+    account.http.requests_per_second = 7;
+    account.http.max_retries = 0;
+    account.sync.batch_size = batch_size;
+    account.sync.max_deletes = 10;
+    startup::syncer(&account, false).await.unwrap()
 }
 
 /// HTTP requests of one run after `edits`, against 1 GET + ceil(changes / batch_size) POSTs.
@@ -99,8 +91,8 @@ async fn requests_per_run() -> Vec<Row> {
                 .add_catalog(&format!("Catalog {i}"), "regular")
                 .unwrap();
         }
-        let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-        let s = syncer(&store, &sb.base_url(), batch);
+        let s = syncer(&dir.path().join("b.db"), &sb.base_url(), batch).await;
+        let store = s.store().clone();
         s.run_once("bench").await.unwrap();
         for sql in edits {
             sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
@@ -454,6 +446,108 @@ async fn idle_daemon() -> Vec<Row> {
             measured: format!("{cpu_ms} ms CPU, {wakeups} context switches"),
             target: "no wake-ups but the schedule".into(),
             met: wakeups <= 2,
+        },
+    ]
+}
+
+/// `VmHWM` (peak) and `VmRSS` (now) of a process, in kB, and its open file descriptors.
+fn memory_and_files(pid: u32) -> (u64, u64, usize) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb = |key: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    (kb("VmHWM:"), kb("VmRSS:"), fds)
+}
+
+/// One daemon (the release binary) serving `BENCH_ACCOUNTS` accounts, each its own sandbox on
+/// loopback (rate limits off): the time until every account has one successful run, memory at
+/// the peak and once idle, open descriptors while idle, and CPU per account run.
+async fn many_accounts() -> Vec<Row> {
+    use tokio::io::AsyncBufReadExt;
+    let n: usize = std::env::var("BENCH_ACCOUNTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut sandboxes = Vec::with_capacity(n);
+    let mut entries = String::new();
+    for i in 0..n {
+        let sb = sandbox().await;
+        sb.account().add_catalog("Goods", "regular").unwrap();
+        entries += &format!(
+            "[[accounts]]\nname = \"acc-{i}\"\nbase_url = \"{}\"\nauth = {{ token = \"sandbox-token\" }}\n",
+            sb.base_url()
+        );
+        sandboxes.push(sb);
+    }
+    let cfg = dir.path().join("many.toml");
+    let text = format!(
+        "[database]\ndir = \"{}\"\n[sync]\nschedule = \"0 0 1 1 *\"\n[log]\nformat = \"json\"\n\n{entries}",
+        dir.path().join("dbs").display()
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .arg("-c")
+        .arg(&cfg)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut ok = 0;
+    while ok < n {
+        let line = tokio::time::timeout(Duration::from_secs(300), lines.next_line())
+            .await
+            .expect("the runs go on")
+            .unwrap()
+            .expect("the daemon is running");
+        if line.contains("\"run finished\"") && line.contains("\"outcome\":\"ok\"") {
+            ok += 1;
+        }
+    }
+    let all_ran = started.elapsed();
+    let (_, ticks, _) = sample(pid);
+    // Keep reading (the "next run" lines) so that the daemon never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (peak_kb, idle_kb, fds) = memory_and_files(pid);
+    child.kill().await.unwrap();
+    let cpu_ms = ticks as f64 * 10.0 / n as f64;
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    vec![
+        Row {
+            what: format!("{n} accounts: until every account has one successful run"),
+            measured: format!("{:.1} s", all_ran.as_secs_f64()),
+            target: "<= 60 s".into(),
+            met: all_ran <= Duration::from_secs(60),
+        },
+        Row {
+            what: format!("{n} accounts: daemon peak / idle resident memory"),
+            measured: format!("{:.1} MB / {:.1} MB", mb(peak_kb), mb(idle_kb)),
+            target: "< 150 MB / < 100 MB".into(),
+            met: peak_kb < 150 * 1024 && idle_kb < 100 * 1024,
+        },
+        Row {
+            what: format!("{n} accounts: open file descriptors while idle"),
+            measured: fds.to_string(),
+            target: "< 64".into(),
+            met: fds < 64,
+        },
+        Row {
+            what: format!("{n} accounts: CPU per account run (user + system)"),
+            measured: format!("{cpu_ms:.2} ms"),
+            target: "(reported)".into(),
+            met: true,
         },
     ]
 }

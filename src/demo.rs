@@ -23,7 +23,7 @@ pub async fn run(database: &Path) -> Result<i32> {
     account.seed_example_account();
     let settings = Settings::for_account(&sandbox.base_url(), "sandbox-token", database.into())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let syncer = crate::cli::syncer(&settings, false).await?;
+    let syncer = crate::startup::syncer(&settings.accounts[0], false).await?;
     let demo = Demo { syncer, account };
     println!(
         "catalog-sync demo: a sandbox amoCRM account is running at {}",

@@ -2,7 +2,8 @@
 //! catalog-sync: two-way sync of amoCRM catalogs with a SQLite database.
 //!
 //! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges and plans,
-//! [`store`] records the outbox, [`sync`] sends and records one run, [`cli`] wires it together.
+//! [`store`] records the outbox, [`sync`] sends and records one run, [`startup`] wires one
+//! account together, [`cli`] runs the commands over the configured accounts.
 
 pub mod amocrm;
 pub mod auth;
@@ -17,6 +18,7 @@ pub mod record;
 pub mod sandbox;
 pub mod schedule;
 pub mod secret;
+pub mod startup;
 pub mod store;
 pub mod sync;
 pub mod telemetry;

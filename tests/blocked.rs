@@ -145,7 +145,8 @@ async fn the_binary_exits_1_logs_the_block_and_status_shows_until_when() {
     assert!(log.contains("403") && log.contains("until"), "{log}");
     let log = String::from_utf8_lossy(&again.stderr);
     assert!(log.contains("sending nothing"), "{log}");
-    let status: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let status = &all["accounts"][0];
     let until = status["blocked"]["until"]
         .as_str()
         .expect("blocked.until")

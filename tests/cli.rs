@@ -29,8 +29,11 @@ async fn plan_with_detailed_exitcode_exits_2_with_pending_edits_and_0_in_sync_wi
     let as_json = catalog_sync(&cfg, &["plan", "--json"]).await;
     assert_eq!(as_json.status.code(), Some(0));
     let parsed: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
-    assert_eq!(parsed["has_changes"], json!(true));
-    assert_eq!(parsed["requests"], json!({"get": 1, "post": 1}));
+    assert_eq!(parsed["format_version"], json!(1));
+    let plan = &parsed["accounts"][0];
+    assert_eq!(plan["account"], json!("default"));
+    assert_eq!(plan["has_changes"], json!(true));
+    assert_eq!(plan["requests"], json!({"get": 1, "post": 1}));
     assert_eq!(
         app.desired().await,
         vec![(Some(1), "Wares".into())],
@@ -73,7 +76,10 @@ async fn status_shows_the_last_runs_and_the_outbox() {
 
     let out = catalog_sync(&cfg, &["status", "--json"]).await;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(all["format_version"], json!(1));
+    let status = &all["accounts"][0];
+    assert_eq!(status["account"], json!("default"));
     assert_eq!(status["runs"][0]["outcome"], json!("ok"));
     assert_eq!(status["runs"][0]["pulled"], json!(1));
     assert!(
@@ -99,7 +105,8 @@ async fn status_exits_1_as_a_health_check_when_no_run_succeeded_recently() {
     let cfg = app.token_config("");
     let never = catalog_sync(&cfg, &["status", "--json"]).await;
     assert_eq!(never.status.code(), Some(1), "{never:?}");
-    let status: serde_json::Value = serde_json::from_slice(&never.stdout).unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&never.stdout).unwrap();
+    let status = &all["accounts"][0];
     assert_eq!(status["healthy"], json!(false));
     assert_eq!(
         status["health"]["problems"][0],

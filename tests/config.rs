@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use catalog_sync::catalog::{ConflictPolicy, Mode};
-use catalog_sync::config::{AuthSettings, ConfigError, LogFormat, Settings};
+use catalog_sync::catalog::{ApiVersion, ConflictPolicy, Mode};
+use catalog_sync::config::{AuthSettings, ConfigError, LogFormat, Settings, Shard};
 
 const SECRET: &str = "hunter2-very-secret";
 
@@ -63,19 +63,51 @@ fn error_of(result: Result<Settings, ConfigError>) -> String {
 fn the_defaults_load_once_the_account_and_token_are_given() {
     let s = Settings::load_with_env(None, env(&account())).unwrap();
     assert_eq!(
-        s.amocrm.base_url.to_string(),
+        s.accounts[0].amocrm.base_url.to_string(),
         "https://yourcompany.amocrm.ru"
     );
-    assert_eq!(s.auth.method(), "token");
-    assert_eq!(s.database.path, PathBuf::from("catalog-sync.db"));
-    assert_eq!(s.sync.schedule.as_str(), "*/5 * * * *");
-    assert!(s.sync.run_on_start);
-    assert_eq!(s.sync.mode, Mode::Both);
-    assert_eq!(s.sync.conflict_policy, ConflictPolicy::LocalWins);
-    assert_eq!((s.sync.batch_size, s.sync.max_deletes), (50, 3));
-    assert_eq!(s.http.timeout, Duration::from_secs(30));
-    assert_eq!((s.http.requests_per_second, s.http.max_retries), (5, 5));
-    assert_eq!(s.http.blocked_cooldown, Duration::from_secs(900));
+    assert_eq!(s.accounts[0].auth.method(), "token");
+    assert_eq!(
+        s.accounts[0].database.path,
+        PathBuf::from("catalog-sync.db")
+    );
+    assert_eq!(s.accounts[0].sync.schedule.as_str(), "*/5 * * * *");
+    assert!(s.accounts[0].sync.run_on_start);
+    assert_eq!(s.accounts[0].sync.mode, Mode::Both);
+    assert_eq!(
+        s.accounts[0].sync.conflict_policy,
+        ConflictPolicy::LocalWins
+    );
+    assert_eq!(
+        (
+            s.accounts[0].sync.batch_size,
+            s.accounts[0].sync.max_deletes
+        ),
+        (50, 3)
+    );
+    assert_eq!(s.accounts[0].http.timeout, Duration::from_secs(30));
+    assert_eq!(
+        (
+            s.accounts[0].http.requests_per_second,
+            s.accounts[0].http.max_retries
+        ),
+        (5, 5)
+    );
+    assert_eq!(
+        s.accounts[0].http.blocked_cooldown,
+        Duration::from_secs(900)
+    );
+    let one = &s.accounts[0];
+    assert_eq!((s.accounts.len(), one.name.as_str()), (1, "default"));
+    assert_eq!(one.amocrm.api, ApiVersion::V2);
+    assert!(!one.sync.elements);
+    assert_eq!(
+        (one.sync.element_batch_size, one.sync.max_element_deletes),
+        (50, 20)
+    );
+    assert_eq!(s.daemon.max_concurrent_accounts, 8);
+    assert_eq!(s.daemon.shard, Shard::ALL);
+    assert_eq!(s.metrics.listen, None);
     assert_eq!(
         (s.log.format, s.log.level.as_str()),
         (LogFormat::Text, "info")
@@ -107,10 +139,10 @@ fn the_bare_defaults_ask_for_the_account_address_and_the_token() {
 fn a_file_overrides_the_defaults() {
     let file = ConfigFile::new("[sync]\nbatch_size = 20\nmode = \"push\"\n");
     let s = file.load(env(&account())).unwrap();
-    assert_eq!(s.sync.batch_size, 20);
-    assert_eq!(s.sync.mode, Mode::Push);
+    assert_eq!(s.accounts[0].sync.batch_size, 20);
+    assert_eq!(s.accounts[0].sync.mode, Mode::Push);
     assert_eq!(
-        s.sync.max_deletes, 3,
+        s.accounts[0].sync.max_deletes, 3,
         "keys the file leaves out keep their defaults"
     );
 }
@@ -121,7 +153,7 @@ fn the_environment_overrides_the_file() {
     let s = file
         .load(with_account(&[("CATALOG_SYNC__SYNC__BATCH_SIZE", "7")]))
         .unwrap();
-    assert_eq!(s.sync.batch_size, 7);
+    assert_eq!(s.accounts[0].sync.batch_size, 7);
 }
 
 #[test]
@@ -136,10 +168,10 @@ fn environment_values_are_parsed_like_file_values() {
         ]),
     )
     .unwrap();
-    assert_eq!(s.sync.mode, Mode::Pull);
-    assert!(!s.sync.run_on_start);
+    assert_eq!(s.accounts[0].sync.mode, Mode::Pull);
+    assert!(!s.accounts[0].sync.run_on_start);
     assert_eq!(s.log.format, LogFormat::Json);
-    assert_eq!(s.http.timeout, Duration::from_secs(5));
+    assert_eq!(s.accounts[0].http.timeout, Duration::from_secs(5));
 }
 
 #[test]
@@ -149,7 +181,7 @@ fn an_empty_environment_variable_is_ignored() {
         with_account(&[("CATALOG_SYNC__SYNC__BATCH_SIZE", "")]),
     )
     .unwrap();
-    assert_eq!(s.sync.batch_size, 50);
+    assert_eq!(s.accounts[0].sync.batch_size, 50);
 }
 
 #[test]
@@ -293,12 +325,40 @@ fn each_bad_value_is_rejected_with_its_key() {
         ),
         ("[database]\npath = \"\"", "database.path is empty"),
         (
-            "[amocrm]\nbase_url = \"http://yourcompany.amocrm.ru\"",
-            "amocrm.base_url: plain http is allowed only for loopback hosts",
+            "[sync]\nelement_batch_size = 251",
+            "sync.element_batch_size: must be between 1 and 250, got 251",
         ),
         (
-            "[amocrm]\nbase_url = \"https://yourcompany.amocrm.ru/api/v2\"",
-            "amocrm.base_url: must be the account's address alone",
+            "[sync]\nmax_element_deletes = -1",
+            "sync.max_element_deletes: must be 0 or more, got -1",
+        ),
+        (
+            "[sync]\nelements = \"maybe\"",
+            "sync.elements: expected a boolean, got string \"maybe\"",
+        ),
+        (
+            "[amocrm]\nbase_url = \"https://yourcompany.amocrm.ru\"\napi = \"v3\"",
+            "amocrm.api: must be v2, v4 or auto; got \"v3\"",
+        ),
+        (
+            "[daemon]\nmax_concurrent_accounts = 0",
+            "daemon.max_concurrent_accounts: must be between 1 and 1000, got 0",
+        ),
+        (
+            "[daemon]\nshard = \"3/2\"",
+            "daemon.shard: \"3/2\" is not a shard: write I/N with 1 <= I <= N",
+        ),
+        (
+            "[metrics]\nlisten = \"9464\"",
+            "metrics.listen: must be host:port with an IP address, such as 127.0.0.1:9464",
+        ),
+        (
+            "[metrics]\nlisten = \"example.com:9464\"",
+            "metrics.listen: must be host:port",
+        ),
+        (
+            "[amocrm]\nbase_url = \"http://yourcompany.amocrm.ru\"",
+            "amocrm.base_url: plain http is allowed only for loopback hosts",
         ),
         (
             "[amocrm]\nbase_url = \"https://example.amocrm.ru/\"",
@@ -320,6 +380,110 @@ fn each_bad_value_is_rejected_with_its_key() {
             text.starts_with(message),
             "for {toml:?}\n  got: {text}\n want: {message}"
         );
+    }
+}
+
+/// The message for `base_url` in the single form, from the file.
+fn refused_address(url: &str) -> String {
+    let file = ConfigFile::new(&format!("[amocrm]\nbase_url = \"{url}\""));
+    let text = error_of(file.load(env(&[("CATALOG_SYNC__AUTH__TOKEN", SECRET)])));
+    assert!(text.starts_with("amocrm.base_url: "), "{url}: {text}");
+    text
+}
+
+/// Every refusal says what an account address looks like.
+fn shows_an_account_address(text: &str) {
+    assert!(
+        text.contains("https://yourcompany.amocrm.ru")
+            && text.contains("https://yourcompany.kommo.com")
+            || text.contains("use https://yourcompany."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_www_host_is_refused_as_the_products_site_naming_the_key() {
+    for url in [
+        "https://www.amocrm.ru",
+        "https://www.kommo.com",
+        "https://www.amocrm.com",
+    ] {
+        let text = refused_address(url);
+        assert!(text.contains("the product's own site"), "{text}");
+        shows_an_account_address(&text);
+    }
+}
+
+#[test]
+fn a_host_that_is_not_an_account_host_is_refused_naming_the_key() {
+    let text = refused_address("https://crm.example.com");
+    assert!(
+        text.contains("not an amoCRM or Kommo account host"),
+        "{text}"
+    );
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn a_domain_without_an_account_label_is_refused_naming_the_key() {
+    let text = refused_address("https://kommo.com");
+    assert!(text.contains("the product's own site"), "{text}");
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn a_path_is_refused_naming_the_key() {
+    let text = refused_address("https://yourcompany.amocrm.ru/api/v2");
+    assert!(
+        text.contains("without a path: use https://yourcompany.amocrm.ru"),
+        "{text}"
+    );
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn a_query_is_refused_naming_the_key() {
+    let text = refused_address("https://yourcompany.kommo.com/?lang=en");
+    assert!(text.contains("without a query or fragment"), "{text}");
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn a_fragment_is_refused_naming_the_key() {
+    let text = refused_address("https://yourcompany.amocrm.com/#leads");
+    assert!(text.contains("without a query or fragment"), "{text}");
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn plain_http_to_a_public_host_is_refused_naming_the_key() {
+    let text = refused_address("http://yourcompany.amocrm.ru");
+    assert!(
+        text.contains("plain http is allowed only for loopback"),
+        "{text}"
+    );
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn another_scheme_is_refused_naming_the_key() {
+    let text = refused_address("ftp://yourcompany.amocrm.ru");
+    assert!(text.contains("is not supported; use https"), "{text}");
+    shows_an_account_address(&text);
+}
+
+#[test]
+fn every_account_host_and_a_loopback_path_are_accepted() {
+    for url in [
+        "https://yourcompany.amocrm.ru",
+        "https://yourcompany.amocrm.com",
+        "https://yourcompany.kommo.com",
+        "http://127.0.0.1:8787/accounts/2",
+    ] {
+        let file = ConfigFile::new(&format!("[amocrm]\nbase_url = \"{url}\""));
+        let s = file.load(env(&[("CATALOG_SYNC__AUTH__TOKEN", SECRET)]));
+        let s = s.unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(s.accounts[0].amocrm.base_url.to_string(), url);
     }
 }
 
@@ -362,7 +526,7 @@ fn a_token_file_is_read_and_its_trailing_newline_trimmed() {
             "https://yourcompany.amocrm.ru",
         )]))
         .unwrap();
-    let AuthSettings::Token { token } = &s.auth else {
+    let AuthSettings::Token { token } = &s.accounts[0].auth else {
         panic!("token method expected")
     };
     assert_eq!(token.expose(), SECRET);
@@ -391,7 +555,7 @@ fn a_relative_token_file_is_resolved_against_the_credentials_directory() {
         ]),
     )
     .unwrap();
-    let AuthSettings::Token { token } = &s.auth else {
+    let AuthSettings::Token { token } = &s.accounts[0].auth else {
         panic!("token method expected")
     };
     assert_eq!(token.expose(), SECRET);
@@ -451,7 +615,7 @@ fn oauth_takes_its_id_secret_and_redirect_uri() {
         )]))
         .unwrap();
     assert_eq!(
-        s.auth,
+        s.accounts[0].auth,
         AuthSettings::OAuth {
             client_id: "abc-123".into(),
             client_secret: catalog_sync::secret::Secret::new(SECRET),
@@ -492,7 +656,7 @@ fn api_key_takes_a_login_and_a_key() {
         ]),
     )
     .unwrap();
-    let AuthSettings::ApiKey { login, api_key } = &s.auth else {
+    let AuthSettings::ApiKey { login, api_key } = &s.accounts[0].auth else {
         panic!("api_key method expected")
     };
     assert_eq!(
@@ -573,12 +737,12 @@ fn a_secret_never_appears_in_any_error_message() {
 fn for_account_gives_the_defaults_with_a_token() {
     let s = Settings::for_account("http://127.0.0.1:9999", SECRET, "/tmp/x.db".into()).unwrap();
     assert_eq!(
-        s.amocrm.base_url.as_url().as_str(),
+        s.accounts[0].amocrm.base_url.as_url().as_str(),
         "http://127.0.0.1:9999/"
     );
-    assert_eq!(s.database.path, PathBuf::from("/tmp/x.db"));
-    assert_eq!(s.sync.batch_size, 50);
-    let AuthSettings::Token { token } = &s.auth else {
+    assert_eq!(s.accounts[0].database.path, PathBuf::from("/tmp/x.db"));
+    assert_eq!(s.accounts[0].sync.batch_size, 50);
+    let AuthSettings::Token { token } = &s.accounts[0].auth else {
         panic!("token method expected")
     };
     assert_eq!(token.expose(), SECRET);
@@ -589,10 +753,13 @@ fn for_account_gives_the_defaults_with_a_token() {
 fn the_shipped_sandbox_file_points_at_the_sandbox() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/sandbox.toml");
     let s = Settings::load_with_env(Some(&path), HashMap::new()).unwrap();
-    assert_eq!(s.amocrm.base_url.to_string(), "http://127.0.0.1:8787");
-    assert_eq!(s.database.path, PathBuf::from("sandbox.db"));
-    assert_eq!(s.sync.schedule.as_str(), "*/10 * * * * *");
-    let AuthSettings::Token { token } = &s.auth else {
+    assert_eq!(
+        s.accounts[0].amocrm.base_url.to_string(),
+        "http://127.0.0.1:8787"
+    );
+    assert_eq!(s.accounts[0].database.path, PathBuf::from("sandbox.db"));
+    assert_eq!(s.accounts[0].sync.schedule.as_str(), "*/10 * * * * *");
+    let AuthSettings::Token { token } = &s.accounts[0].auth else {
         panic!("token method expected")
     };
     assert_eq!(token.expose(), "sandbox-token");

@@ -18,41 +18,41 @@ pub use session::ApiKeySource;
 pub use status::{AuthStatus, status};
 
 use crate::amocrm::{AuthClient, Credentials, OAuthApp, Pace, pace_path};
-use crate::config::{AuthSettings, Settings};
+use crate::config::{AccountSettings, AuthSettings};
 use crate::store::Store;
 
-/// The client's credentials for these settings; OAuth tokens and sessions live in `store`.
-pub fn credentials(settings: &Settings, store: &Store) -> Result<Credentials> {
-    Ok(match &settings.auth {
+/// The client's credentials for this account; OAuth tokens and sessions live in its `store`.
+pub fn credentials(account: &AccountSettings, store: &Store) -> Result<Credentials> {
+    Ok(match &account.auth {
         AuthSettings::Token { token } => Credentials::Token(token.clone()),
         AuthSettings::OAuth { .. } => {
-            let source = OAuthSource::new(store.clone(), endpoint(settings)?, oauth_app(settings)?);
+            let source = OAuthSource::new(store.clone(), endpoint(account)?, oauth_app(account)?);
             Credentials::Source(Arc::new(source))
         }
         AuthSettings::ApiKey { login, api_key } => {
             let source =
-                ApiKeySource::new(store.clone(), endpoint(settings)?, login, api_key.clone());
+                ApiKeySource::new(store.clone(), endpoint(account)?, login, api_key.clone());
             Credentials::Source(Arc::new(source))
         }
     })
 }
 
-/// The login endpoints of the configured account.
-pub fn endpoint(settings: &Settings) -> Result<AuthClient> {
+/// The login endpoints of the account, paced with every other process on its database.
+pub fn endpoint(account: &AccountSettings) -> Result<AuthClient> {
     let pace = Pace::new(
-        settings.http.requests_per_second,
-        Some(&pace_path(&settings.database.path)),
+        account.http.requests_per_second,
+        Some(&pace_path(&account.database.path)),
     );
     Ok(AuthClient::new(
-        settings.amocrm.base_url.as_url(),
-        settings.http.timeout,
+        account.amocrm.base_url.as_url(),
+        account.http.timeout,
         pace,
     )?)
 }
 
-/// The integration's identity, when `auth.method = "oauth"`.
-pub fn oauth_app(settings: &Settings) -> Result<OAuthApp> {
-    match &settings.auth {
+/// The integration's identity, when the account's `auth.method = "oauth"`.
+pub fn oauth_app(account: &AccountSettings) -> Result<OAuthApp> {
+    match &account.auth {
         AuthSettings::OAuth {
             client_id,
             client_secret,

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::session::SESSION_REUSE;
-use crate::config::{AuthSettings, Settings};
+use crate::config::{AccountSettings, AuthSettings};
 use crate::store::Store;
 
 /// The state of the configured credential. Every field is safe to print.
@@ -40,10 +40,10 @@ fn text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// The status for these settings, from what the database holds.
-pub async fn status(settings: &Settings, store: &Store) -> Result<AuthStatus> {
+/// The status of the account's credential, from what its database holds.
+pub async fn status(account: &AccountSettings, store: &Store) -> Result<AuthStatus> {
     let now = Utc::now();
-    Ok(match &settings.auth {
+    Ok(match &account.auth {
         AuthSettings::Token { .. } => AuthStatus {
             method: "token",
             ready: true,

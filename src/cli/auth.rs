@@ -4,8 +4,9 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use crate::auth::AuthStatus;
-use crate::config::Settings;
+use crate::config::AccountSettings;
 use crate::secret::Secret;
+use crate::startup;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -24,27 +25,36 @@ pub enum AuthCommand {
     },
 }
 
-pub async fn run(command: AuthCommand, settings: &Settings) -> Result<i32> {
-    let store = Store::open(&settings.database.path)
-        .await
-        .with_context(|| format!("database.path = {}", settings.database.path.display()))?;
+/// Runs an auth command for one account (`--account` picks it when there are several).
+pub async fn run(command: AuthCommand, account: &AccountSettings) -> Result<i32> {
+    let store = startup::open_store(account).await?;
+    let result = command_with(command, account, &store).await;
+    store.close().await;
+    result
+}
+
+async fn command_with(
+    command: AuthCommand,
+    account: &AccountSettings,
+    store: &Store,
+) -> Result<i32> {
     match command {
         AuthCommand::Login { code } => {
-            let app = crate::auth::oauth_app(settings).context("auth login")?;
-            let endpoint = crate::auth::endpoint(settings)?;
+            let app = crate::auth::oauth_app(account).context("auth login")?;
+            let endpoint = crate::auth::endpoint(account)?;
             let code = Secret::new(code.trim());
-            let tokens = crate::auth::login_with_code(&store, &endpoint, &app, &code).await?;
+            let tokens = crate::auth::login_with_code(store, &endpoint, &app, &code).await?;
             println!(
                 "Logged in. The access token is valid until {}; both tokens are stored in {} \
                  and refreshed automatically.",
                 tokens
                     .expires_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                settings.database.path.display()
+                account.database.path.display()
             );
         }
         AuthCommand::Status { json } => {
-            let status = crate::auth::status(settings, &store).await?;
+            let status = crate::auth::status(account, store).await?;
             print_status(&status, json)?;
         }
     }

@@ -1,292 +1,317 @@
-//! The long-running service: reconcile on the cron schedule until SIGTERM or SIGINT.
+//! The long-running service: every account of its shard reconciled on its own schedule until
+//! SIGTERM or SIGINT.
 //!
-//! - Runs never overlap (one loop), and a run that overruns skips the ticks it missed: the next
-//!   tick is the first one after the run ends.
-//! - SIGTERM/SIGINT while idle exits 0 at once. During a run, the run finishes the exchange in
-//!   flight and its database write, sends nothing more, and the daemon exits 0; after
+//! - One sorted schedule drives all accounts ([`roster`]); at most
+//!   `daemon.max_concurrent_accounts` runs at once, each in its own task with its own database,
+//!   client and pace ([`task`]). Runs of one account never overlap; a run that overruns skips the
+//!   ticks it missed. A slow, failing or broken account only occupies its own slot.
+//! - SIGTERM/SIGINT while idle exits 0 at once. With runs in progress, each finishes the exchange
+//!   in flight and its database write and sends nothing more, and the daemon exits 0; after
 //!   [`grace`] it exits 0 anyway (the outbox makes that safe). A second signal exits 1 at once.
-//! - SIGHUP re-reads the configuration; a bad one is reported and the old one kept. The new one
-//!   applies from the next run (a SIGHUP during a run is applied when it ends).
-//! - systemd hears READY once the database is migrated, a STATUS line after every run, WATCHDOG
-//!   pings from this loop, and STOPPING (see [`crate::notify`]).
+//! - SIGHUP re-reads the configuration; a bad one is reported and the old one kept. A good one
+//!   adds, removes and re-configures accounts at once; a run in progress ends with the settings
+//!   it started with.
+//! - systemd hears READY once the settings are good, a STATUS line ([`summary`]) after every run,
+//!   WATCHDOG pings from this loop (they stop when a run is stuck), and STOPPING
+//!   (see [`crate::notify`]).
 //! - One failed run never ends the daemon.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, SecondsFormat, Utc};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::config::Settings;
+use super::accounts::Selection;
+use crate::config::{AccountName, AccountSettings, Settings};
 use crate::notify::Notifier;
-use crate::schedule::Schedule;
-use crate::sync::{RunReport, Syncer};
+use crate::sync::RunReport;
 use crate::telemetry;
 
+mod roster;
+mod summary;
+mod task;
 mod wake;
 
+use roster::{Planned, Roster};
+use summary::LastRun;
 use wake::{Signal, Signals, Ticker};
 
 /// A run longer than this counts as stuck: the watchdog pings stop, so that systemd (with
 /// `WatchdogSec=`) restarts the service.
 const STUCK_RUN: Duration = Duration::from_secs(15 * 60);
 
-/// What the daemon needs besides the settings: where to re-read them from on SIGHUP.
+/// What the daemon needs besides the settings: where to re-read them from on SIGHUP, and which
+/// accounts the command line chose.
 #[derive(Debug, Clone)]
 pub struct DaemonOptions {
     pub config: Option<PathBuf>,
     pub allow_deletes: bool,
     pub verbosity: i8,
+    pub selection: Selection,
 }
 
-/// How long a run in progress may go on after SIGTERM: one HTTP exchange (`http.timeout`)
-/// plus its database write, with room to spare.
-pub fn grace(settings: &Settings) -> Duration {
-    settings.http.timeout + Duration::from_secs(10)
+/// How long runs in progress may go on after SIGTERM: one HTTP exchange (the longest
+/// `http.timeout` of the accounts) plus its database write, with room to spare.
+pub fn grace(accounts: &[AccountSettings]) -> Duration {
+    let longest = accounts.iter().map(|a| a.http.timeout).max();
+    longest.unwrap_or_default() + Duration::from_secs(10)
 }
 
-/// Runs the daemon until a signal stops it; returns the exit code.
-pub async fn run(settings: Settings, options: DaemonOptions) -> Result<i32> {
+/// Runs the daemon for `accounts` until a signal stops it; returns the exit code.
+pub async fn run(
+    settings: Settings,
+    accounts: Vec<AccountSettings>,
+    options: DaemonOptions,
+) -> Result<i32> {
     let mut signals = Signals::new()?;
-    let syncer = super::syncer(&settings, options.allow_deletes).await?;
     let notifier = Notifier::from_env();
     let mut ticker = Ticker::new(notifier.watchdog_interval());
     info!(
-        schedule = %settings.sync.schedule,
-        database = %syncer.store().path().display(),
+        accounts = accounts.len(),
+        shard = %options.selection.shard(&settings),
+        max_concurrent_accounts = settings.daemon.max_concurrent_accounts,
         watchdog = ?notifier.watchdog_interval(),
         "daemon started"
     );
+    let (stop, _) = watch::channel(false);
     let mut daemon = Daemon {
         settings,
-        syncer,
+        roster: Roster::default(),
+        runs: JoinSet::new(),
+        started: HashMap::new(),
+        stop,
         notifier,
         options,
-        last_run: "no run yet".into(),
     };
-    daemon.notifier.ready(&daemon.last_run);
-    let code = daemon.serve(&mut signals, &mut ticker).await?;
-    if code == 0 {
-        daemon.syncer.store().close().await;
-    }
+    let planned = daemon.roster.set(accounts, Utc::now());
+    log_planned(&planned);
+    daemon
+        .notifier
+        .ready(&summary::status_line(&daemon.roster, 0));
+    let code = daemon.serve(&mut signals, &mut ticker).await;
     info!(code, "stopped");
     Ok(code)
 }
 
 struct Daemon {
     settings: Settings,
-    syncer: Syncer,
+    roster: Roster,
+    runs: JoinSet<Result<RunReport>>,
+    /// Each running task's account and start, for the stuck-run check and for a panic.
+    started: HashMap<tokio::task::Id, (AccountName, Instant)>,
+    /// Turned true on SIGTERM: every running account stops sending.
+    stop: watch::Sender<bool>,
     notifier: Notifier,
     options: DaemonOptions,
-    /// One line about the last run, for systemd's STATUS.
-    last_run: String,
-}
-
-/// Why the daemon stopped waiting.
-enum Wake {
-    Tick,
-    Stop(&'static str),
 }
 
 impl Daemon {
-    async fn serve(&mut self, signals: &mut Signals, ticker: &mut Ticker) -> Result<i32> {
-        let mut run_now = self.settings.sync.run_on_start;
-        let mut after = Utc::now();
+    async fn serve(&mut self, signals: &mut Signals, ticker: &mut Ticker) -> i32 {
         loop {
-            if !run_now {
-                match self.wait(&mut after, signals, ticker).await? {
-                    Wake::Tick => {}
-                    Wake::Stop(name) => {
-                        info!(signal = name, "stopping");
-                        self.notifier.stopping("stopping");
-                        return Ok(0);
-                    }
-                }
-            }
-            let trigger = if run_now { "start" } else { "schedule" };
-            run_now = false;
-            match self.run(trigger, signals, ticker).await {
-                RunEnd::Done { reload } => {
-                    if reload {
-                        self.reload().await;
-                    }
-                }
-                RunEnd::Exit(code) => return Ok(code),
-            }
-            after = after.max(Utc::now());
-        }
-    }
-
-    /// Sleeps until the next tick after `after` (moved to that tick), answering signals and
-    /// pinging the watchdog meanwhile.
-    async fn wait(
-        &mut self,
-        after: &mut DateTime<Utc>,
-        signals: &mut Signals,
-        ticker: &mut Ticker,
-    ) -> Result<Wake> {
-        loop {
-            let schedule = &self.settings.sync.schedule;
-            let next = next_tick(schedule, *after, Utc::now())
-                .with_context(|| format!("sync.schedule \"{schedule}\" never fires again"))?;
-            let wait = (next - Utc::now()).to_std().unwrap_or_default();
-            info!(next = %stamp(next), schedule = %schedule, "next run");
-            self.notifier
-                .status(&format!("{}; next run {}", self.last_run, stamp(next)));
-            let deadline = Instant::now() + wait;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(deadline) => {
-                        *after = next;
-                        return Ok(Wake::Tick);
-                    }
-                    signal = signals.recv() => match signal {
-                        Signal::Stop(name) => return Ok(Wake::Stop(name)),
-                        Signal::Reload => {
-                            self.reload().await;
-                            break;
-                        }
-                    },
-                    _ = ticker.tick() => self.notifier.watchdog(),
-                }
-            }
-        }
-    }
-
-    /// One run, answering signals meanwhile.
-    async fn run(&mut self, trigger: &str, signals: &mut Signals, ticker: &mut Ticker) -> RunEnd {
-        let started = Instant::now();
-        let mut reload = false;
-        self.notifier.status(&format!("running; {}", self.last_run));
-        let run = self.syncer.run_once(trigger);
-        tokio::pin!(run);
-        let result = loop {
+            self.start_due();
+            let slot_free = self.runs.len() < self.settings.daemon.max_concurrent_accounts;
+            let wake_at = self.roster.next_due().filter(|_| slot_free).map(instant);
             tokio::select! {
-                result = &mut run => break result,
-                signal = signals.recv() => match signal {
-                    Signal::Reload => {
-                        info!("SIGHUP: the configuration is re-read when this run ends");
-                        reload = true;
-                    }
-                    Signal::Stop(name) => {
-                        let grace = grace(&self.settings);
-                        info!(signal = name, grace_seconds = grace.as_secs(),
-                            "stopping: finishing the exchange in flight (a second signal exits at once)");
-                        self.notifier.stopping("stopping: finishing the exchange in flight");
-                        self.syncer.request_stop();
-                        return RunEnd::Exit(finish(run, grace, signals, ticker, &self.notifier).await);
-                    }
-                },
-                _ = ticker.tick() => {
-                    if started.elapsed() < STUCK_RUN {
-                        self.notifier.watchdog();
-                    } else {
-                        warn!(minutes = started.elapsed().as_secs() / 60, "the run seems stuck; watchdog pings stopped");
-                    }
+                _ = sleep_until(wake_at) => {}
+                Some(joined) = self.runs.join_next_with_id(), if !self.runs.is_empty() => {
+                    self.finished(joined);
                 }
+                signal = signals.recv() => match signal {
+                    Signal::Stop(name) => return self.stop(name, signals, ticker).await,
+                    Signal::Reload => self.reload(),
+                },
+                _ = ticker.tick() => self.watchdog(),
             }
+        }
+    }
+
+    /// Starts every run that is due, as long as slots are free.
+    fn start_due(&mut self) {
+        let mut started = false;
+        while self.runs.len() < self.settings.daemon.max_concurrent_accounts {
+            let Some((account, trigger)) = self.roster.take_due(Utc::now()) else {
+                break;
+            };
+            let name = account.name.clone();
+            let stop = self.stop.subscribe();
+            let allow_deletes = self.options.allow_deletes;
+            let handle = self
+                .runs
+                .spawn(task::run(account, trigger, allow_deletes, stop));
+            self.started.insert(handle.id(), (name, Instant::now()));
+            started = true;
+        }
+        if started {
+            self.notifier
+                .status(&summary::status_line(&self.roster, self.runs.len()));
+        }
+    }
+
+    /// A run ended: record it, queue the account's next run.
+    fn finished(
+        &mut self,
+        joined: Result<(tokio::task::Id, Result<RunReport>), tokio::task::JoinError>,
+    ) {
+        let id = match &joined {
+            Ok((id, _)) => *id,
+            Err(e) => e.id(),
         };
-        self.last_run = match result {
-            Ok(report) => summary(&report),
+        let Some((name, _)) = self.started.remove(&id) else {
+            return;
+        };
+        let last = match joined {
+            Ok((_, Ok(report))) => LastRun::report(&report),
+            Ok((_, Err(e))) => {
+                error!(account = %name, error = format!("{e:#}"), "run failed; the daemon goes on");
+                LastRun::error(&e)
+            }
             Err(e) => {
-                error!(error = format!("{e:#}"), "run failed; the daemon goes on");
-                format!("last run failed at {}: {e:#}", stamp(Utc::now()))
+                let e = anyhow::anyhow!("the run panicked: {e}");
+                error!(account = %name, error = %e, "run failed; the daemon goes on");
+                LastRun::error(&e)
             }
         };
-        self.notifier.status(&self.last_run);
-        RunEnd::Done { reload }
+        if let Some(planned) = self.roster.finished(&name, last, Utc::now()) {
+            log_planned(&[planned]);
+        }
+        self.notifier
+            .status(&summary::status_line(&self.roster, self.runs.len()));
     }
 
     /// SIGHUP: re-read the configuration; keep the old one when the new one is bad.
-    async fn reload(&mut self) {
+    fn reload(&mut self) {
         self.notifier.reloading();
-        match self.load().await {
-            Ok(()) => info!(
-                schedule = %self.settings.sync.schedule,
-                database = %self.settings.database.path.display(),
-                "configuration reloaded; it applies from the next run"
-            ),
-            Err(e) => error!(
-                error = format!("{e:#}"),
-                "the new configuration is not valid; keeping the old one"
-            ),
+        match self.load() {
+            Ok(planned) => {
+                info!(
+                    accounts = self.roster.len(),
+                    "configuration reloaded; it applies from the next run"
+                );
+                log_planned(&planned);
+            }
+            Err(e) => {
+                error!(
+                    error = format!("{e:#}"),
+                    "the new configuration is not valid; keeping the old one"
+                );
+                let planned = self.roster.set(self.current_accounts(), Utc::now());
+                log_planned(&planned);
+            }
         }
-        self.notifier.ready(&self.last_run);
+        self.notifier
+            .ready(&summary::status_line(&self.roster, self.runs.len()));
     }
 
-    async fn load(&mut self) -> Result<()> {
+    fn load(&mut self) -> Result<Vec<Planned>> {
         let settings = super::load_settings_from(self.options.config.as_deref())?;
-        let syncer = super::syncer(&settings, self.options.allow_deletes).await?;
+        let accounts = self.options.selection.apply(&settings)?;
         let log = &settings.log;
         for kept in telemetry::reload(log.format, &log.level, self.options.verbosity) {
             warn!(setting = %kept, "not applied");
         }
-        let old = std::mem::replace(&mut self.syncer, syncer);
-        old.store().close().await;
         self.settings = settings;
-        Ok(())
+        Ok(self.roster.set(accounts, Utc::now()))
     }
-}
 
-/// How a run ended for the loop.
-enum RunEnd {
-    Done { reload: bool },
-    Exit(i32),
-}
+    /// The accounts served now, with the settings they run with.
+    fn current_accounts(&self) -> Vec<AccountSettings> {
+        let served = self.options.selection.apply(&self.settings);
+        served.unwrap_or_default()
+    }
 
-/// After the first stop signal: let the run finish within `grace`; a second signal exits at once.
-async fn finish<F: Future<Output = Result<RunReport>>>(
-    mut run: Pin<&mut F>,
-    grace: Duration,
-    signals: &mut Signals,
-    ticker: &mut Ticker,
-    notifier: &Notifier,
-) -> i32 {
-    let deadline = Instant::now() + grace;
-    loop {
-        tokio::select! {
-            result = &mut run => {
-                if let Err(e) = result {
-                    error!(error = format!("{e:#}"), "run failed");
+    /// SIGTERM/SIGINT: let the runs in progress finish within the grace; a second signal exits
+    /// at once.
+    async fn stop(
+        &mut self,
+        name: &'static str,
+        signals: &mut Signals,
+        ticker: &mut Ticker,
+    ) -> i32 {
+        if self.runs.is_empty() {
+            info!(signal = name, "stopping");
+            self.notifier.stopping("stopping");
+            return 0;
+        }
+        let grace = grace(&self.current_accounts());
+        info!(
+            signal = name,
+            grace_seconds = grace.as_secs(),
+            runs = self.runs.len(),
+            "stopping: finishing the exchange in flight (a second signal exits at once)"
+        );
+        self.notifier
+            .stopping("stopping: finishing the exchange in flight");
+        self.stop.send_replace(true);
+        let deadline = Instant::now() + grace;
+        loop {
+            tokio::select! {
+                joined = self.runs.join_next_with_id() => match joined {
+                    None => return 0,
+                    Some(Ok((id, Err(e)))) => {
+                        let name = self.started.get(&id).map(|(n, _)| n.to_string());
+                        error!(account = name, error = format!("{e:#}"), "run failed");
+                    }
+                    Some(_) => {}
+                },
+                _ = tokio::time::sleep_until(deadline) => {
+                    warn!(grace_seconds = grace.as_secs(),
+                        "the run did not finish in time; exiting, the next start settles it");
+                    return 0;
                 }
-                return 0;
+                signal = signals.recv() => if let Signal::Stop(name) = signal {
+                    warn!(signal = name, "second signal: exiting at once; the next start settles the run");
+                    return 1;
+                },
+                _ = ticker.tick() => self.notifier.watchdog(),
             }
-            _ = tokio::time::sleep_until(deadline) => {
-                warn!(grace_seconds = grace.as_secs(),
-                    "the run did not finish in time; exiting, the next start settles it");
-                return 0;
+        }
+    }
+
+    /// The watchdog's beat: a ping, unless a run has gone on for [`STUCK_RUN`].
+    fn watchdog(&self) {
+        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
+        match longest {
+            Some(age) if age >= STUCK_RUN => {
+                warn!(
+                    minutes = age.as_secs() / 60,
+                    "a run seems stuck; watchdog pings stopped"
+                );
             }
-            signal = signals.recv() => if let Signal::Stop(name) = signal {
-                warn!(signal = name, "second signal: exiting at once; the next start settles the run");
-                return 1;
-            },
-            _ = ticker.tick() => notifier.watchdog(),
+            _ => self.notifier.watchdog(),
         }
     }
 }
 
-/// The first tick after both the last tick handled (`after`) and `now`: a run that overran skips
-/// the ticks it missed, and waking a hair early never repeats a tick.
-fn next_tick(
-    schedule: &Schedule,
-    after: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    schedule.next_after(after.max(now))
+/// `next run` lines, one per account queued by its schedule.
+fn log_planned(planned: &[Planned]) {
+    for p in planned {
+        match p.next {
+            Some(next) => {
+                info!(account = %p.name, next = %stamp(next), schedule = %p.schedule, "next run")
+            }
+            None => error!(account = %p.name, schedule = %p.schedule,
+                "sync.schedule never fires again; the account waits for a new configuration (SIGHUP)"),
+        }
+    }
 }
 
-/// `last run 12 ok at 2025-01-01T10:00:00Z (pulled 3, added 1, ...)`.
-fn summary(r: &RunReport) -> String {
-    format!(
-        "last run {} {} at {} ({})",
-        r.run_id,
-        r.outcome.as_str(),
-        stamp(Utc::now()),
-        super::render::counts(&r.counts)
-    )
+/// The monotonic instant of a wall-clock time (now, if it has passed).
+fn instant(at: DateTime<Utc>) -> Instant {
+    Instant::now() + (at - Utc::now()).to_std().unwrap_or_default()
+}
+
+/// Sleeps until `at`, or forever.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 fn stamp(t: DateTime<Utc>) -> String {

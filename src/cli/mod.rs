@@ -1,21 +1,23 @@
-//! The command line: arguments, wiring settings to a [`Syncer`], and what each command prints.
+//! The command line: arguments, which accounts a command covers, and what each command prints.
+//! The wiring of an account to a [`Syncer`](crate::sync::Syncer) is [`crate::startup`]'s.
 
+pub mod accounts;
 mod auth;
 mod daemon;
 mod elements;
 pub mod health;
 pub mod render;
+mod status;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
-use crate::amocrm::{Client, ClientOptions};
-use crate::config::{LogFormat, Settings};
-use crate::store::Store;
-use crate::sync::{SyncOptions, Syncer};
+use crate::config::{AccountSettings, LogFormat, Settings, Shard};
+use crate::startup;
 use crate::telemetry;
+use accounts::{Selection, each, header, worst};
 
 /// Keeps the catalogs (lists) of an amoCRM account in two-way sync with a SQLite database.
 #[derive(Debug, Parser)]
@@ -41,9 +43,16 @@ pub struct Global {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
-    /// Lift the delete guard (sync.max_deletes, empty pull) for this run.
+    /// Lift the delete guards (sync.max_deletes, sync.max_element_deletes, an empty or shrunk
+    /// pull) for this run.
     #[arg(long, global = true)]
     pub allow_deletes: bool,
+    /// Only this account (`[[accounts]] name`; `default` in the single form). Repeatable.
+    #[arg(long = "account", global = true, value_name = "NAME")]
+    pub accounts: Vec<String>,
+    /// This replica's share of the accounts, I/N (overrides daemon.shard).
+    #[arg(long, global = true, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// More log output (-v debug, -vv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -97,7 +106,13 @@ pub enum Command {
         #[arg(long, default_value_t = 8787)]
         port: u16,
         /// Serve this many independent accounts, account i under /accounts/{i} (1: at the root).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(
+            long = "accounts",
+            id = "account_count",
+            value_name = "N",
+            default_value_t = 1,
+            value_parser = clap::value_parser!(u16).range(1..)
+        )]
         accounts: u16,
     },
 }
@@ -105,6 +120,14 @@ pub enum Command {
 impl Global {
     pub fn verbosity(&self) -> i8 {
         self.verbose as i8 - self.quiet as i8
+    }
+
+    /// `--account` and `--shard`.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            names: self.accounts.clone(),
+            shard: self.shard,
+        }
     }
 }
 
@@ -151,93 +174,180 @@ pub fn load_settings_from(file: Option<&std::path::Path>) -> Result<Settings> {
 /// so that `catalog-sync status` works as a health check.
 pub const UNHEALTHY: i32 = 1;
 
+/// What every account command needs besides its own arguments.
+struct Context {
+    settings: Settings,
+    accounts: Vec<AccountSettings>,
+    allow_deletes: bool,
+    /// With JSON logs, errors are log lines too.
+    json_logs: bool,
+}
+
+impl Context {
+    fn limit(&self) -> usize {
+        self.settings.daemon.max_concurrent_accounts
+    }
+
+    /// A progress line for long element pulls: text logs and one account only (lines of
+    /// accounts running side by side would mix).
+    fn progress(&self) -> bool {
+        !self.json_logs && self.accounts.len() == 1
+    }
+
+    /// Reports an account's failure; with one account it is the command's error.
+    fn failed(&self, account: &AccountSettings, e: anyhow::Error) -> Result<i32> {
+        if self.accounts.len() == 1 {
+            return Err(e);
+        }
+        if self.json_logs {
+            tracing::error!(account = %account.name, error = format!("{e:#}"), "failed");
+        } else {
+            eprintln!("catalog-sync: account {}: {e:#}", account.name);
+        }
+        Ok(1)
+    }
+
+    /// The header line before an account's text output, when there is more than one account.
+    fn header(&self, account: &AccountSettings) {
+        if self.accounts.len() > 1 {
+            println!("{}", header(account));
+        }
+    }
+}
+
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
-    let allow_deletes = cli.global.allow_deletes;
     if cli.once && !matches!(cli.command, None | Some(Command::Run { .. })) {
         anyhow::bail!("--once goes with `run` (or no command at all)");
     }
+    let selection = cli.global.selection();
+    let accounts = selection.apply(&settings)?;
+    let ctx = Context {
+        json_logs: settings.log.format == LogFormat::Json,
+        settings,
+        accounts,
+        allow_deletes: cli.global.allow_deletes,
+    };
+    let once = cli.once || matches!(cli.command, Some(Command::Run { once: true }));
+    let daemon = !once && matches!(cli.command, None | Some(Command::Run { .. }));
+    // A replica whose shard holds no account yet still runs its daemon, for SIGHUP to fill it.
+    if ctx.accounts.is_empty() && !daemon {
+        let shard = selection.shard(&ctx.settings);
+        tracing::warn!(%shard, "no account in this shard: nothing to do");
+        return Ok(0);
+    }
     match cli.command {
-        None | Some(Command::Run { .. }) if cli.once => {
-            once(&settings, allow_deletes, "once").await
-        }
-        Some(Command::Run { once: true }) => once(&settings, allow_deletes, "once").await,
-        None | Some(Command::Run { once: false }) => {
+        None | Some(Command::Run { .. }) if once => run_once(&ctx, "once").await,
+        None | Some(Command::Run { .. }) => {
             let options = daemon::DaemonOptions {
                 config: cli.global.config.clone(),
-                allow_deletes,
+                allow_deletes: ctx.allow_deletes,
                 verbosity: cli.global.verbosity(),
+                selection,
             };
-            daemon::run(settings, options).await
+            daemon::run(ctx.settings, ctx.accounts, options).await
         }
         Some(Command::Plan {
             json,
             detailed_exitcode,
-        }) => {
-            let syncer = syncer(&settings, allow_deletes).await?;
-            let plan = syncer.plan().await?;
-            render::plan(&plan, &settings, json)?;
-            Ok(if detailed_exitcode && plan.has_changes() {
-                2
-            } else {
-                0
-            })
-        }
-        Some(Command::Status { json }) => {
-            let store = Store::open(&settings.database.path).await?;
-            let status = store.status(10).await?;
-            let auth = crate::auth::status(&settings, &store).await?;
-            let mut health = health::check(&status, &settings.sync.schedule, chrono::Utc::now());
-            if !auth.ready {
-                health.healthy = false;
-                health
-                    .problems
-                    .push(format!("authentication: {}", auth.summary));
-            }
-            render::status(&status, &health, &auth, &settings, json)?;
-            Ok(if health.healthy { 0 } else { UNHEALTHY })
-        }
-        Some(Command::Auth { command }) => auth::run(command, &settings).await,
+        }) => plan(&ctx, json, detailed_exitcode).await,
+        Some(Command::Status { json }) => status::run(&ctx, json).await,
+        Some(Command::Auth { command }) => match ctx.accounts.as_slice() {
+            [one] => auth::run(command, one).await,
+            all => anyhow::bail!(
+                "auth commands work on one account: pass --account NAME (this configuration \
+                 has {})",
+                accounts::names(all)
+            ),
+        },
         Some(Command::Demo { .. } | Command::Sandbox { .. }) => {
             unreachable!("handled by cli::main without settings")
         }
     }
 }
 
-async fn once(settings: &Settings, allow_deletes: bool, trigger: &str) -> Result<i32> {
-    let syncer = syncer(settings, allow_deletes).await?;
-    let report = syncer.run_once(trigger).await?;
-    render::report(&report);
-    Ok(report.outcome.exit_code())
-}
-
-/// The amoCRM client for these settings; OAuth tokens and sessions are kept in `store`.
-pub fn client(settings: &Settings, store: &Store) -> Result<Client> {
-    let credentials = crate::auth::credentials(settings, store)?;
-    Ok(Client::new(ClientOptions {
-        base_url: settings.amocrm.base_url.as_url().clone(),
-        credentials,
-        timeout: settings.http.timeout,
-        requests_per_second: settings.http.requests_per_second,
-        max_retries: settings.http.max_retries,
-        backoff_base: std::time::Duration::from_secs(1),
-        shared_pace: Some(crate::amocrm::pace_path(&settings.database.path)),
-    })?)
-}
-
-/// A syncer for these settings: the database opened and migrated, the client built.
-pub async fn syncer(settings: &Settings, allow_deletes: bool) -> Result<Syncer> {
-    let store = Store::open(&settings.database.path)
-        .await
-        .with_context(|| format!("database.path = {}", settings.database.path.display()))?;
-    let options = SyncOptions {
-        mode: settings.sync.mode,
-        policy: settings.sync.conflict_policy,
-        batch_size: settings.sync.batch_size,
-        max_deletes: settings.sync.max_deletes,
-        allow_deletes,
-        ..SyncOptions::default()
+/// `--once`: one run of every account; the worst exit code.
+async fn run_once(ctx: &Context, trigger: &'static str) -> Result<i32> {
+    let allow_deletes = ctx.allow_deletes;
+    let progress = ctx.progress();
+    let mut codes = Vec::with_capacity(ctx.accounts.len());
+    let mut first_error = None;
+    let work = |account: AccountSettings| async move {
+        let syncer = startup::syncer(&account, allow_deletes)
+            .await?
+            .with_progress(progress);
+        let report = syncer.run_once(trigger).await;
+        syncer.store().close().await;
+        report
     };
-    let client = client(settings, &store)?;
-    Ok(Syncer::new(store, client, options).with_blocked_cooldown(settings.http.blocked_cooldown))
+    each(&ctx.accounts, ctx.limit(), work, |account, result| {
+        ctx.header(account);
+        let code = match result {
+            Ok(report) => {
+                render::report(&report);
+                Ok(report.outcome.exit_code())
+            }
+            Err(e) => ctx.failed(account, e),
+        };
+        codes.push(code.unwrap_or_else(|e| {
+            first_error = Some(e);
+            1
+        }));
+    })
+    .await;
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(worst(codes)),
+    }
+}
+
+/// `plan`: what a run of every account would do; the worst exit code.
+async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32> {
+    let mut codes = Vec::with_capacity(ctx.accounts.len());
+    let mut objects = Vec::new();
+    let mut first_error = None;
+    let progress = ctx.progress();
+    let work = |account: AccountSettings| async move {
+        let syncer = startup::syncer(&account, false)
+            .await?
+            .with_progress(progress);
+        let plan = syncer.plan().await;
+        syncer.store().close().await;
+        plan
+    };
+    each(&ctx.accounts, ctx.limit(), work, |account, result| {
+        let code = match result {
+            Ok(plan) => {
+                if json {
+                    objects.push(render::plan_json(&plan, account));
+                } else {
+                    ctx.header(account);
+                    print!("{}", render::plan_text(&plan, account));
+                }
+                Ok(if detailed_exitcode && plan.has_changes() {
+                    2
+                } else {
+                    0
+                })
+            }
+            Err(e) => {
+                if json && ctx.accounts.len() > 1 {
+                    objects.push(render::account_error(account, &e));
+                }
+                ctx.failed(account, e)
+            }
+        };
+        codes.push(code.unwrap_or_else(|e| {
+            first_error = Some(e);
+            1
+        }));
+    })
+    .await;
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if json {
+        render::print_accounts_json(objects)?;
+    }
+    Ok(worst(codes))
 }

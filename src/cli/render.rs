@@ -1,17 +1,12 @@
 //! What the commands print: aligned plain-text tables for people, JSON for machines.
 
-use std::time::Duration;
-
 use anyhow::Result;
 use serde_json::json;
 
-use super::health::{self, Health};
-
-use crate::auth::AuthStatus;
 use crate::catalog::{Field, Fields};
-use crate::config::Settings;
+use crate::config::AccountSettings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
-use crate::store::{Counts, RunCounts, Status};
+use crate::store::{Counts, RunCounts};
 use crate::sync::{Plans, RunReport};
 
 /// Left-aligned columns separated by two spaces; the first row is the header.
@@ -132,41 +127,65 @@ fn conflict_row(c: &Conflict) -> Vec<String> {
     ]
 }
 
-/// The plan, both directions, as tables (text) or one JSON object.
-pub fn plan(plans: &Plans, settings: &Settings, as_json: bool) -> Result<()> {
+/// POSTs the plan's pushes take at the account's `sync.batch_size`.
+fn posts(plan: &Plan, account: &AccountSettings) -> usize {
+    let pushes = plan.decisions.iter().filter(|d| d.push.is_some()).count();
+    pushes.div_ceil(account.sync.batch_size.max(1))
+}
+
+/// Element requests the plans take at the account's `sync.element_batch_size`.
+fn element_requests(plans: &Plans, account: &AccountSettings) -> usize {
+    super::elements::requests(&plans.elements, account.sync.element_batch_size)
+}
+
+/// One account's plan as a JSON object: its name, then today's plan object.
+pub fn plan_json(plans: &Plans, account: &AccountSettings) -> serde_json::Value {
     let plan = &plans.catalogs;
-    let pushes: Vec<_> = plan
-        .decisions
-        .iter()
-        .filter_map(|d| Some(push_row(d.push.as_ref()?, d.desired_id)))
-        .collect();
-    let posts = pushes.len().div_ceil(settings.sync.batch_size.max(1));
-    let element_requests = super::elements::requests(
-        &plans.elements,
-        crate::sync::SyncOptions::default().element_batch_size,
+    json!({
+        "account": account.name,
+        "has_changes": plans.has_changes(),
+        "requests": {"get": 1, "post": posts(plan, account)},
+        "element_requests": element_requests(plans, account),
+        "plan": plan,
+        "elements": plans.elements,
+    })
+}
+
+/// One account's plan as text: the account and its settings, then the tables.
+pub fn plan_text(plans: &Plans, account: &AccountSettings) -> String {
+    let plan = &plans.catalogs;
+    let mut out = format!(
+        "Plan for {} (mode {}, conflict_policy {})\n{}",
+        account.amocrm.base_url,
+        account.sync.mode.as_str(),
+        account.sync.conflict_policy.as_str(),
+        text(plan, posts(plan, account))
     );
-    if as_json {
-        let out = json!({
-            "has_changes": plans.has_changes(),
-            "requests": {"get": 1, "post": posts},
-            "element_requests": element_requests,
-            "plan": plan,
-            "elements": plans.elements,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
-    }
-    println!(
-        "Plan for {} (mode {:?}, conflicts {:?})",
-        settings.amocrm.base_url, settings.sync.mode, settings.sync.conflict_policy
-    );
-    print!("{}", text(plan, posts));
     if !plans.elements.is_empty() {
-        println!("{}", super::elements::text(&plans.elements).trim_end());
-        println!("\nElement requests to send: {element_requests}");
+        out += &super::elements::text(&plans.elements);
+        out += &format!(
+            "\nElement requests to send: {}\n",
+            element_requests(plans, account)
+        );
     }
+    out
+}
+
+/// The object of an account that failed, in a `--json` list.
+pub fn account_error(account: &AccountSettings, e: &anyhow::Error) -> serde_json::Value {
+    json!({"account": account.name, "error": format!("{e:#}")})
+}
+
+/// `{"format_version": 1, "accounts": [...]}` on stdout: the shape of `plan --json` and
+/// `status --json`.
+pub fn print_accounts_json(accounts: Vec<serde_json::Value>) -> Result<()> {
+    let out = json!({"format_version": FORMAT_VERSION, "accounts": accounts});
+    println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
+
+/// The version of the `--json` objects; raised when a key changes meaning or goes away.
+pub const FORMAT_VERSION: u32 = 1;
 
 /// The plan as text: one section per direction, then conflicts, invalid rows and notices.
 pub fn text(plan: &Plan, posts: usize) -> String {
@@ -279,123 +298,4 @@ pub fn report(r: &RunReport) {
             c.field.map_or("catalog".into(), |f| f.to_string())
         );
     }
-}
-
-/// `catalog-sync status`: the health verdict first, then the figures behind it.
-pub fn status(
-    s: &Status,
-    health: &Health,
-    auth: &AuthStatus,
-    settings: &Settings,
-    as_json: bool,
-) -> Result<()> {
-    if as_json {
-        let outbox: serde_json::Map<_, _> = s
-            .outbox
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        let mut runs = serde_json::to_value(&s.runs)?;
-        for (run, row) in runs.as_array_mut().into_iter().flatten().zip(&s.runs) {
-            let seconds = health::duration(row).map(|d| d.as_secs_f64());
-            run["duration_seconds"] = json!(seconds);
-        }
-        let out = json!({
-            "database": settings.database.path,
-            "healthy": health.healthy,
-            "health": health,
-            "last_success": s.last_success,
-            "blocked": s.blocked,
-            "auth": auth,
-            "open_conflicts": s.open_conflicts,
-            "outbox": outbox,
-            "elements": s.elements,
-            "runs": runs,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
-    }
-    println!("Database:       {}", settings.database.path.display());
-    println!("Account:        {}", settings.amocrm.base_url);
-    println!("Auth:           {} ({})", auth.method, auth.summary);
-    println!(
-        "Health:         {}",
-        if health.healthy {
-            "ok".to_owned()
-        } else {
-            format!("UNHEALTHY: {}", health.problems.join("; "))
-        }
-    );
-    let ago = health.last_success_age_seconds.map_or(String::new(), |a| {
-        format!(" ({} ago)", health::human(Duration::from_secs(a)))
-    });
-    println!(
-        "Last success:   {}{ago}",
-        s.last_success.as_deref().unwrap_or("never")
-    );
-    let backlog: Vec<String> = s.outbox.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    println!(
-        "Outbox:         {}",
-        if backlog.is_empty() {
-            "empty".into()
-        } else {
-            backlog.join(", ")
-        }
-    );
-    println!("Open conflicts: {}", s.open_conflicts);
-    if let Some(b) = &s.blocked {
-        println!(
-            "Blocked:       amoCRM answered 403 at {}; sending nothing until {}",
-            b.blocked_at, b.until
-        );
-    }
-    if !s.elements.is_empty() {
-        println!(
-            "\nElements:\n{}",
-            super::elements::status_table(&s.elements).trim_end()
-        );
-    }
-    if s.runs.is_empty() {
-        println!("\nNo runs yet.");
-        return Ok(());
-    }
-    let head = [
-        "run",
-        "started",
-        "duration",
-        "trigger",
-        "outcome",
-        "pulled",
-        "added",
-        "updated",
-        "deleted",
-        "adopted",
-        "conflicts",
-        "failed",
-        "http",
-    ];
-    let mut rows = vec![head.map(String::from).to_vec()];
-    for r in &s.runs {
-        let c = &r.counts.catalogs;
-        rows.push(vec![
-            r.id.to_string(),
-            r.started_at.clone(),
-            health::duration(r).map_or("-".into(), health::human),
-            r.trigger.clone(),
-            r.outcome.clone().unwrap_or_else(|| "running".into()),
-            c.pulled.to_string(),
-            c.added.to_string(),
-            c.updated.to_string(),
-            c.deleted.to_string(),
-            c.adopted.to_string(),
-            c.conflicts.to_string(),
-            c.failed.to_string(),
-            r.counts.http_requests.to_string(),
-        ]);
-    }
-    println!("\nLast runs:\n{}", table(&rows));
-    if let Some(e) = s.runs.first().and_then(|r| r.error.as_ref()) {
-        println!("Last error: {e}");
-    }
-    Ok(())
 }

@@ -11,12 +11,12 @@ pub(crate) const ENV_PREFIX: &str = "CATALOG_SYNC";
 /// What config 0.15 records as the origin of an environment value.
 const ENV_ORIGIN: &str = "the environment";
 
-/// Every key or section in `merged` that the defaults do not have, with a suggestion.
-pub(crate) fn check_keys(known: &Map<String, Value>, merged: &Value) -> Result<(), ConfigError> {
+/// Records every key or section in `merged` that the defaults do not have, with a suggestion.
+/// `accounts` is not looked at here (see `entries`).
+pub(crate) fn check_keys(known: &Map<String, Value>, merged: &Value, problems: &mut Problems) {
     let ValueKind::Table(sections) = &merged.kind else {
-        return Ok(());
+        return;
     };
-    let mut problems = Problems::default();
     for (section, value) in sorted(sections) {
         let Some(known_keys) = known.get(section).and_then(table) else {
             let hint = closest(section, known.keys().map(String::as_str))
@@ -35,31 +35,38 @@ pub(crate) fn check_keys(known: &Map<String, Value>, merged: &Value) -> Result<(
             ));
             continue;
         };
-        for (key, value) in sorted(keys) {
-            let path = format!("{section}.{key}");
-            match known_keys.get(key) {
-                None => {
-                    let hint = suggestion(known, section, key) + &origin(&path, value);
-                    problems.push(unknown("key", &path, hint));
-                }
-                // config would round 1.5 to 2 without a word.
-                Some(default)
-                    if is_integer(default) && matches!(value.kind, ValueKind::Float(_)) =>
-                {
-                    let problem = format!(
-                        "must be a whole number, got {value}{}",
-                        origin(&path, value)
-                    );
-                    problems.push(ConfigError::invalid(&path, problem));
-                }
-                Some(_) => {}
-            }
-        }
+        let elsewhere = |key: &str| suggestion(known, section, key);
+        check_section(section, known_keys, keys, &elsewhere, problems);
     }
-    problems.finish(Some(()))
 }
 
-fn unknown(what: &'static str, key: &str, hint: String) -> ConfigError {
+/// The keys of one table against the known ones; `path` names the table in messages
+/// (`sync`, `accounts[1].sync`), `hint` suggests a replacement for an unknown key.
+pub(crate) fn check_section(
+    path: &str,
+    known_keys: &Map<String, Value>,
+    keys: &Map<String, Value>,
+    hint: &dyn Fn(&str) -> String,
+    problems: &mut Problems,
+) {
+    for (key, value) in sorted(keys) {
+        let full = format!("{path}.{key}");
+        match known_keys.get(key) {
+            None => problems.push(unknown("key", &full, hint(key) + &origin(&full, value))),
+            // config would round 1.5 to 2 without a word.
+            Some(default) if is_integer(default) && matches!(value.kind, ValueKind::Float(_)) => {
+                let problem = format!(
+                    "must be a whole number, got {value}{}",
+                    origin(&full, value)
+                );
+                problems.push(ConfigError::invalid(&full, problem));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+pub(crate) fn unknown(what: &'static str, key: &str, hint: String) -> ConfigError {
     ConfigError::UnknownKey {
         what,
         key: key.to_owned(),
@@ -87,7 +94,7 @@ fn suggestion(known: &Map<String, Value>, section: &str, key: &str) -> String {
 }
 
 /// Where a value came from, for messages: the variable name or the file.
-fn origin(key: &str, value: &Value) -> String {
+pub(crate) fn origin(key: &str, value: &Value) -> String {
     from_where(key, value.origin())
 }
 
@@ -112,14 +119,14 @@ fn is_integer(value: &Value) -> bool {
     matches!(value.kind, ValueKind::I64(_) | ValueKind::U64(_))
 }
 
-fn table(value: &Value) -> Option<&Map<String, Value>> {
+pub(crate) fn table(value: &Value) -> Option<&Map<String, Value>> {
     match &value.kind {
         ValueKind::Table(map) => Some(map),
         _ => None,
     }
 }
 
-fn sorted(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+pub(crate) fn sorted(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by_key(|(k, _)| *k);
     entries

@@ -1,23 +1,31 @@
 //! Settings: the layers of SPEC §2 (compiled-in `config/default.toml` -> `--config` file ->
 //! `CATALOG_SYNC__SECTION__KEY` variables), checked and parsed into domain types once at start.
 //!
-//! `raw` merges the layers (with `keys` rejecting unknown keys), `parse` turns values into types
-//! and collects every problem with its key (`auth` for the secrets), `error` says what is wrong.
+//! `raw` merges the layers (with `keys` rejecting unknown keys and `entries` assembling the
+//! `[[accounts]]` list), `parse` turns values into types and collects every problem with its key
+//! (`auth` for the secrets, `account` for the list form), `error` says what is wrong.
 
+mod account;
 mod auth;
 mod base_url;
+mod entries;
 mod error;
 mod keys;
+mod name;
 mod parse;
 mod raw;
+mod shard;
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use self::base_url::BaseUrl;
 pub use self::error::ConfigError;
-use crate::catalog::{ConflictPolicy, Mode};
+pub use self::name::{AccountName, DEFAULT_ACCOUNT};
+pub use self::shard::{Shard, stable_hash};
+use crate::catalog::{ApiVersion, ConflictPolicy, Mode};
 use crate::schedule::Schedule;
 use crate::secret::Secret;
 pub use crate::telemetry::LogFormat;
@@ -25,21 +33,34 @@ pub use crate::telemetry::LogFormat;
 /// The environment variable that points systemd's `LoadCredential=` files.
 pub const CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
 
-/// Everything the daemon is configured with. `Debug` is safe to log: secrets print as
+/// Everything the process is configured with. `Debug` is safe to log: secrets print as
 /// `[redacted]`.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Every configured account, in the order written; the single form gives one, `default`.
+    /// Never empty, names unique.
+    pub accounts: Vec<AccountSettings>,
+    pub daemon: DaemonSettings,
+    pub metrics: MetricsSettings,
+    pub log: LogSettings,
+}
+
+/// One account: where it is, how to log in, its database, how and how often to sync it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSettings {
+    pub name: AccountName,
     pub amocrm: AmoCrmSettings,
     pub auth: AuthSettings,
     pub database: DatabaseSettings,
     pub sync: SyncSettings,
     pub http: HttpSettings,
-    pub log: LogSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmoCrmSettings {
     pub base_url: BaseUrl,
+    /// `amocrm.api`: how catalogs are read and written.
+    pub api: ApiVersion,
 }
 
 /// How to log in (`auth.method`), with exactly what that method needs.
@@ -59,7 +80,9 @@ pub enum AuthSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatabaseSettings {
-    /// As configured; a relative path is relative to the working directory.
+    /// The account's SQLite file. Single form: `database.path` as written (relative to the
+    /// working directory). List form: the entry's `database`, relative to `database.dir`, or
+    /// `<database.dir>/<name>.db`.
     pub path: PathBuf,
 }
 
@@ -74,6 +97,12 @@ pub struct SyncSettings {
     pub batch_size: usize,
     /// More deletions than this in one run (either direction) abort the run.
     pub max_deletes: usize,
+    /// `sync.elements`: sync the elements of catalogs whose `sync_elements` is NULL.
+    pub elements: bool,
+    /// Elements per element request: 1..=250.
+    pub element_batch_size: usize,
+    /// More element deletions than this in one run abort it.
+    pub max_element_deletes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +115,22 @@ pub struct HttpSettings {
     pub max_retries: u32,
     /// After a 403 block, nothing is sent for this long (`blocked_cooldown_seconds`, 60..=86400).
     pub blocked_cooldown: Duration,
+}
+
+/// `[daemon]`: how one process shares its time, and which accounts it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaemonSettings {
+    /// Runs of different accounts at once: 1..=1000.
+    pub max_concurrent_accounts: usize,
+    /// This replica's share of the accounts.
+    pub shard: Shard,
+}
+
+/// `[metrics]`: where to serve `/metrics`, `/livez` and `/readyz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// `None` when `metrics.listen` is empty (off).
+    pub listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,8 +166,9 @@ impl Settings {
         parse::settings(raw, credentials_dir.as_deref())
     }
 
-    /// Settings for an account at `base_url` with a token, everything else default: used by
-    /// tests and the demo. Reads neither a file nor the environment.
+    /// Settings for one account, `default`, at `base_url` with a token, everything else
+    /// default: used by tests, the demo and the benchmark. Reads neither a file nor the
+    /// environment.
     pub fn for_account(
         base_url: &str,
         token: &str,
@@ -135,6 +181,11 @@ impl Settings {
         raw.auth.token_file = String::new();
         raw.database.path = database;
         parse::settings(raw, None)
+    }
+
+    /// The account called `name`, if there is one.
+    pub fn account(&self, name: &str) -> Option<&AccountSettings> {
+        self.accounts.iter().find(|a| a.name.as_str() == name)
     }
 }
 

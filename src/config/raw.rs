@@ -11,7 +11,8 @@ use ::config::{Config, Environment, FileFormat, Format, Map, Source, Value};
 use serde::Deserialize;
 
 use super::auth::is_secret;
-use super::error::ConfigError;
+use super::entries::{self, RawAccount};
+use super::error::{ConfigError, Problems};
 use super::keys::{ENV_PREFIX, check_keys, from_where};
 
 /// The commented defaults, compiled in.
@@ -25,17 +26,23 @@ pub(crate) struct RawSettings {
     pub database: RawDatabase,
     pub sync: RawSync,
     pub http: RawHttp,
+    pub daemon: RawDaemon,
+    pub metrics: RawMetrics,
     pub log: RawLog,
+    /// The `[[accounts]]` entries (empty in the single form), assembled by `entries`.
+    #[serde(skip)]
+    pub accounts: Vec<RawAccount>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAmoCrm {
     pub base_url: String,
+    pub api: String,
 }
 
 /// Holds secrets as plain strings: deliberately not `Debug`.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAuth {
     pub method: String,
@@ -54,6 +61,7 @@ pub(crate) struct RawAuth {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDatabase {
     pub path: PathBuf,
+    pub dir: PathBuf,
 }
 
 /// Numbers are `i64` so that a negative value gets a range message, not a type error.
@@ -66,6 +74,9 @@ pub(crate) struct RawSync {
     pub conflict_policy: String,
     pub batch_size: i64,
     pub max_deletes: i64,
+    pub elements: bool,
+    pub element_batch_size: i64,
+    pub max_element_deletes: i64,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +86,19 @@ pub(crate) struct RawHttp {
     pub requests_per_second: i64,
     pub max_retries: i64,
     pub blocked_cooldown_seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDaemon {
+    pub max_concurrent_accounts: i64,
+    pub shard: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMetrics {
+    pub listen: String,
 }
 
 #[derive(Deserialize)]
@@ -146,12 +170,19 @@ pub(crate) fn load(
         .separator("__")
         .ignore_empty(true)
         .source(Some(env));
-    let merged = builder
+    let mut merged = builder
         .add_source(environment)
         .build()
-        .map_err(from_library)?;
-    check_keys(&defaults.0, &merged.cache)?;
-    merged.try_deserialize().map_err(from_library)
+        .map_err(|e| from_library(e, ""))?;
+    let entries = entries::take(&mut merged.cache);
+    let mut problems = Problems::default();
+    check_keys(&defaults.0, &merged.cache, &mut problems);
+    entries::check(entries.as_ref(), &defaults.0, &merged.cache, &mut problems);
+    problems.finish(Some(()))?;
+    let shared = merged.cache.clone();
+    let mut raw: RawSettings = merged.try_deserialize().map_err(|e| from_library(e, ""))?;
+    raw.accounts = entries::assemble(entries, &defaults.0, &shared)?;
+    Ok(raw)
 }
 
 /// The defaults alone, deserialised.
@@ -160,11 +191,12 @@ pub(crate) fn defaults() -> Result<RawSettings, ConfigError> {
         .add_source(Layer::defaults())
         .build()
         .and_then(Config::try_deserialize)
-        .map_err(from_library)
+        .map_err(|e| from_library(e, ""))
 }
 
-/// Translates the `config` crate's errors into ours, never quoting a secret's value.
-fn from_library(error: ::config::ConfigError) -> ConfigError {
+/// Translates the `config` crate's errors into ours, never quoting a secret's value. `prefix`
+/// (`accounts[1].sync.`) goes before the key, for values deserialised out of an entry.
+pub(crate) fn from_library(error: ::config::ConfigError, prefix: &str) -> ConfigError {
     match error {
         ::config::ConfigError::Type {
             origin,
@@ -172,7 +204,7 @@ fn from_library(error: ::config::ConfigError) -> ConfigError {
             expected,
             key,
         } => {
-            let key = key.unwrap_or_else(|| "settings".to_owned());
+            let key = key.map_or_else(|| "settings".to_owned(), |k| format!("{prefix}{k}"));
             let got = if is_secret(&key) {
                 String::new()
             } else {
@@ -185,8 +217,10 @@ fn from_library(error: ::config::ConfigError) -> ConfigError {
             error,
             key: Some(key),
             ..
-        } => ConfigError::invalid(&key, error.to_string()),
-        ::config::ConfigError::NotFound(key) => ConfigError::invalid(&key, "is missing"),
+        } => ConfigError::invalid(&format!("{prefix}{key}"), error.to_string()),
+        ::config::ConfigError::NotFound(key) => {
+            ConfigError::invalid(&format!("{prefix}{key}"), "is missing")
+        }
         other => ConfigError::invalid("settings", other.to_string()),
     }
 }

@@ -64,44 +64,54 @@ impl Setup {
 
     /// Starts `catalog-sync run` with this configuration and `env`.
     pub fn spawn(&self, env: &[(&str, &str)]) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
-            .arg("--config")
-            .arg(self.config_path())
-            .arg("run")
-            .env_remove("RUST_LOG")
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("WATCHDOG_USEC")
-            .env_remove("WATCHDOG_PID")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the binary starts");
-        let (tx, lines) = mpsc::unbounded_channel();
-        let stderr = child.stderr.take().unwrap();
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = reader.next_line().await {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Daemon {
-            child,
-            lines,
-            seen: vec![],
-        }
+        spawn(&self.config_path(), env)
     }
 
     /// Every `sync_runs` row, oldest first.
     pub async fn runs(&self) -> Vec<RunRow> {
-        let store = Store::open(&self.db()).await.unwrap();
-        let mut runs = store.status(1000).await.unwrap().runs;
-        store.close().await;
-        runs.reverse();
-        runs
+        runs(&self.db()).await
+    }
+}
+
+/// Every `sync_runs` row of the database at `path`, oldest first.
+pub async fn runs(path: &Path) -> Vec<RunRow> {
+    let store = Store::open(path).await.unwrap();
+    let mut runs = store.status(1000).await.unwrap().runs;
+    store.close().await;
+    runs.reverse();
+    runs
+}
+
+/// Starts `catalog-sync --config config run` with `env`, its stderr read line by line.
+pub fn spawn(config: &Path, env: &[(&str, &str)]) -> Daemon {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .env_remove("RUST_LOG")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let (tx, lines) = mpsc::unbounded_channel();
+    let stderr = child.stderr.take().unwrap();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = reader.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Daemon {
+        child,
+        lines,
+        seen: vec![],
     }
 }
 

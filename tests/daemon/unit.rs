@@ -62,3 +62,62 @@ async fn the_service_units_environment_and_credential_are_enough_for_a_run() {
         assert!(root.join("var/lib/catalog-sync/catalog-sync.db").exists());
     }
 }
+
+/// `ExecStart=`'s arguments after the binary, with the instance's specifiers filled in.
+fn exec_args(text: &str, instance: &str) -> Vec<String> {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("an ExecStart= line");
+    let unescaped = instance.replace('-', "/");
+    line.split_whitespace()
+        .skip(1)
+        .map(|arg| arg.replace("%I", &unescaped).replace("%i", instance))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_template_unit_serves_its_instances_shard_from_its_credentials_directory() {
+    let setup = Setup::start().await;
+    let root = setup.dir.path();
+    let text = std::fs::read_to_string("systemd/catalog-sync@.service").unwrap();
+    let instance = "1-1";
+    let (env, credential) = unit(&text);
+    let args = exec_args(&text, instance);
+    assert_eq!(args, ["run", "--shard", "1/1"]);
+    let moved = |v: &str| {
+        v.replace("%i", instance)
+            .replace("/etc/", &format!("{}/etc/", root.display()))
+            .replace("/var/lib/", &format!("{}/var/lib/", root.display()))
+    };
+    std::fs::create_dir_all(root.join("etc/catalog-sync")).unwrap();
+    std::fs::create_dir_all(root.join("credentials")).unwrap();
+    std::fs::create_dir_all(root.join("var/lib/catalog-sync").join(instance)).unwrap();
+    std::fs::write(
+        root.join("etc/catalog-sync/accounts.toml"),
+        format!(
+            "[[accounts]]\nname = \"shop\"\nbase_url = \"{}\"\n\
+             auth = {{ token_file = \"{credential}_shop\" }}\n",
+            setup.sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    // systemd names each file of the LoadCredential= directory <id>_<file>.
+    std::fs::write(root.join(format!("credentials/{credential}_shop")), TOKEN).unwrap();
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
+        .args(args.iter().skip(1))
+        .arg("--once")
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, moved(v))))
+        .env("CREDENTIALS_DIRECTORY", root.join("credentials"))
+        .current_dir(root)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(10), out)
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(root.join("var/lib/catalog-sync/1-1/shop.db").exists());
+}

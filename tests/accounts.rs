@@ -1,0 +1,13 @@
+//! Many accounts: the list form of the settings, `--once`/`plan`/`status`/`auth` over several
+//! accounts, the daemon serving them side by side, and shards. Each account is its own sandbox.
+
+#[path = "accounts/commands.rs"]
+mod commands;
+#[path = "accounts/config.rs"]
+mod config;
+#[path = "accounts/daemon.rs"]
+mod daemon;
+#[path = "accounts/fleet.rs"]
+mod fleet;
+#[path = "daemon/harness.rs"]
+mod harness;
