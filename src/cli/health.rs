@@ -100,6 +100,7 @@ mod tests {
             last_success: last_success.map(str::to_owned),
             blocked: None,
             elements: vec![],
+            api_switch: None,
         }
     }
 

@@ -9,9 +9,10 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::health::{self, Health};
-use super::render::{account_error, print_accounts_json, table};
+use super::render::{account_error, cut, print_accounts_json, table};
 use super::{Context, UNHEALTHY};
 use crate::auth::AuthStatus;
+use crate::catalog::ApiVersion;
 use crate::config::AccountSettings;
 use crate::startup;
 use crate::store::Status;
@@ -109,12 +110,45 @@ pub fn object(account: &AccountSettings, one: &AccountStatus) -> Result<Value> {
         "health": one.health,
         "last_success": s.last_success,
         "blocked": s.blocked,
+        "api": api_json(account, s),
         "auth": one.auth,
         "open_conflicts": s.open_conflicts,
         "outbox": outbox,
         "elements": s.elements,
         "runs": runs,
     }))
+}
+
+/// The API version catalogs use: `amocrm.api` and, with `auto`, the switch it made.
+fn api_version(account: &AccountSettings, s: &Status) -> &'static str {
+    match (account.amocrm.api, &s.api_switch) {
+        (ApiVersion::Auto, Some(_)) | (ApiVersion::V4, _) => "v4",
+        _ => "v2",
+    }
+}
+
+fn api_json(account: &AccountSettings, s: &Status) -> serde_json::Value {
+    json!({
+        "configured": account.amocrm.api.as_str(),
+        "catalogs": api_version(account, s),
+        "switch": s.api_switch,
+    })
+}
+
+/// `v2`, `v4`, or `v4 (amocrm.api = auto: API v2 answered ... at T)`.
+fn api_text(account: &AccountSettings, s: &Status) -> String {
+    match (&s.api_switch, account.amocrm.api) {
+        (Some(switch), ApiVersion::Auto) => format!(
+            "v4 (amocrm.api = auto switched at {}: {}; DELETE FROM api_version goes back)",
+            switch.switched_at,
+            cut(&switch.reason, 120)
+        ),
+        (_, api) => format!(
+            "{} (amocrm.api = {})",
+            api_version(account, s),
+            api.as_str()
+        ),
+    }
 }
 
 /// `pending 2, failed 1`, or `empty`.
@@ -203,6 +237,7 @@ fn detailed(account: &AccountSettings, one: &AccountStatus) {
     println!("Database:       {}", account.database.path.display());
     println!("Account:        {}", account.amocrm.base_url);
     println!("Auth:           {} ({})", auth.method, auth.summary);
+    println!("API:            {}", api_text(account, s));
     let verdict = if health.healthy {
         "ok".to_owned()
     } else {

@@ -3,6 +3,7 @@
 //! Transactions are short (a pull, one adoption, one batch's results) so that a person editing
 //! `desired_catalogs` with `sqlite3` never waits long for the write lock.
 
+mod api;
 mod auth;
 mod blocks;
 mod catalogs;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use api::ApiSwitch;
 pub use auth::{ApiSession, OAuthTokens};
 pub use blocks::Block;
 pub use conflicts::{ConflictScope, OpenConflict};
@@ -63,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         20261202000001,
         "elements",
         include_str!("../../migrations/20261202000001_elements.sql"),
+    ),
+    (
+        20261202000002,
+        "api_version",
+        include_str!("../../migrations/20261202000002_api_version.sql"),
     ),
 ];
 

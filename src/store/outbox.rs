@@ -223,6 +223,17 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a row's payload before it is sent in another form than it was recorded in
+    /// (the run moved from API v2 to v4): the outbox always says what was sent.
+    pub async fn set_payload(&self, id: i64, payload: &serde_json::Value) -> Result<()> {
+        sqlx::query("UPDATE outbox SET payload = ? WHERE id = ?")
+            .bind(payload.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records what came back for the rows of one batch: one transaction, not one per row.
     pub async fn record_response(&self, ids: &[i64], response: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;

@@ -95,6 +95,8 @@ pub struct Status {
     pub blocked: Option<super::Block>,
     /// Each catalog whose elements were pulled at least once.
     pub elements: Vec<ElementStatus>,
+    /// The switch to API v4 that `amocrm.api = "auto"` made, if it did.
+    pub api_switch: Option<super::ApiSwitch>,
 }
 
 /// What `status` shows for the elements of one catalog.
@@ -252,6 +254,7 @@ impl Store {
         .map(element_status)
         .collect::<sqlx::Result<_>>()?;
         Ok(Status {
+            api_switch: self.api_switch().await?,
             elements,
             runs,
             outbox,

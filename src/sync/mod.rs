@@ -30,7 +30,6 @@ use crate::catalog::{ApiVersion, ConflictPolicy, DesiredCatalog, Fields, Mode, R
 use crate::reconcile::{self, MergeInput, Plan};
 use crate::record::RemoteId;
 use crate::store::{OpenConflict, RunCounts, Store, Stored};
-use catalogs::CatalogsV2;
 use kind::Op;
 
 /// The knobs of a run (from `[sync]`, `amocrm.api` and the command line).
@@ -141,6 +140,8 @@ pub struct Syncer {
     stopping: AtomicBool,
     /// Draw a progress line for long element pulls when stderr is a terminal.
     progress: bool,
+    /// The API version catalogs use in the current run.
+    api: catalogs::CatalogApi,
 }
 
 /// The default of `http.blocked_cooldown_seconds`.
@@ -200,6 +201,7 @@ impl Syncer {
             crash: None,
             stopping: AtomicBool::new(false),
             progress: false,
+            api: catalogs::CatalogApi::new(),
         }
     }
 
@@ -309,16 +311,10 @@ impl Syncer {
             || c.catalogs.invalid + c.elements.invalid > 0
     }
 
-    fn catalogs(&self) -> CatalogsV2<'_> {
-        CatalogsV2 {
-            client: &self.client,
-            batch_size: self.options.batch_size,
-        }
-    }
-
     async fn reconcile(&self, run: &mut Run) -> Result<(), Stop> {
         self.check_block().await?;
-        let remote = self.client.list_catalogs().await?;
+        self.start_api().await?;
+        let remote = self.pull_catalogs(Some(run.id)).await?;
         run.counts.catalogs.pulled = remote.len() as i64;
         info!(catalogs = remote.len(), "pulled");
         self.guard_empty_pull(&remote).await?;
@@ -338,7 +334,7 @@ impl Syncer {
         run.plan = plan;
         if self.options.mode != Mode::Pull {
             let ops = operations(&(), &run.plan);
-            self.push(run, &self.catalogs(), ops).await?;
+            self.push(run, &self.catalogs(run.id), ops).await?;
         }
         self.close_settled(run, &(), &run.plan, &open).await?;
         self.apply_elements(run, elements).await
@@ -370,7 +366,8 @@ impl Syncer {
             Err(Stop::Aborted(why)) => anyhow::bail!(why),
             Ok(()) => {}
         }
-        let remote = self.client.list_catalogs().await?;
+        self.start_api().await?;
+        let remote = self.pull_catalogs(None).await?;
         let desired = self.store.desired().await?;
         let open = self
             .store

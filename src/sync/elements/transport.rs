@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::super::catalogs::gone_delete;
 use super::super::kind::{Op, RequestKey, Sent, Transport, Work};
-use crate::amocrm::{self, ApiError, Client, Written};
+use crate::amocrm::{self, ApiError, Client, ItemResult, Written};
 use crate::element::{ElementFields, FieldDef, RemoteElement};
 use crate::reconcile::Push;
 use crate::record::RemoteId;
@@ -53,7 +54,14 @@ impl Transport<ElementFields> for ElementsV4<'_> {
             Some(Push::Update { .. }) => self.client.update_elements(catalog, &items).await?,
             _ => {
                 let ids: Vec<RemoteId> = chunk.iter().filter_map(|(r, _)| r.remote_id).collect();
-                self.client.delete_elements(&ids).await?
+                match self.client.delete_elements(&ids).await {
+                    Err(e) if e.is_gone() => Written {
+                        items: vec![ItemResult::Failed(gone_delete("element", &e)); ids.len()],
+                        status: 0,
+                        body: String::new(),
+                    },
+                    other => other?,
+                }
             }
         };
         let adds = key.creates();
