@@ -33,8 +33,12 @@ async fn the_demo_tells_the_whole_story_and_can_run_again_on_its_own_database() 
             "== 3.",
             "== 4.",
             "== 5.",
+            "== 6.",
+            "== 7.",
             "the POST body",
-            "Done: the account and desired_catalogs agree",
+            "the PATCH body",
+            "catalog_7001",
+            "Done: the account, desired_catalogs and desired_elements agree",
         ] {
             assert!(text.contains(step), "missing {step:?} in:\n{text}");
         }

@@ -2,6 +2,10 @@
 //! short story with example edits on both sides. Works offline; needs no configuration.
 //!
 //! The story checks itself: if a step does not end the way it says, the demo says so and exits 1.
+//! `catalogs` tells the catalogs' part, `elements` the part about the products inside a list.
+
+mod catalogs;
+mod elements;
 
 use std::path::Path;
 
@@ -77,12 +81,24 @@ struct Demo {
     account: Account,
 }
 
+/// Requests that change the account (POST, PATCH, deletes), over every endpoint.
+fn writes(c: &crate::sandbox::Counters) -> usize {
+    c.catalogs_post
+        + c.v4_catalogs_post
+        + c.v4_catalogs_patch
+        + c.elements_post
+        + c.elements_patch
+        + c.v2_element_deletes
+}
+
 impl Demo {
     async fn story(&self) -> Result<()> {
         self.first_sync().await?;
         self.local_edits().await?;
         self.remote_edits().await?;
         self.conflict().await?;
+        self.elements_on().await?;
+        self.element_edits().await?;
         self.in_sync().await
     }
 
@@ -92,21 +108,25 @@ impl Demo {
 
     /// One reconcile, with the requests it made, printed.
     async fn reconcile(&self) -> Result<RunReport> {
-        let posts_before = self.account.count("POST");
+        let before = writes(&self.account.counters());
         let report = self.syncer.run_once(TRIGGER).await?;
-        let posts = self.account.count("POST") - posts_before;
-        let c = &report.counts.catalogs;
+        let written = writes(&self.account.counters()) - before;
+        let (c, e) = (&report.counts.catalogs, &report.counts.elements);
+        let mut line = format!(
+            "added {}, updated {}, deleted {}, adopted {}, conflicts {}",
+            c.added, c.updated, c.deleted, c.adopted, c.conflicts
+        );
+        if *e != crate::store::Counts::default() {
+            line += &format!(
+                "; elements: pulled {}, added {}, updated {}, deleted {}, adopted {}, conflicts {}",
+                e.pulled, e.added, e.updated, e.deleted, e.adopted, e.conflicts
+            );
+        }
         println!(
-            "\n  run {}: {} - {} HTTP requests ({} POST); added {}, updated {}, deleted {}, adopted {}, conflicts {}",
+            "\n  run {}: {} - {} HTTP requests ({written} writing); {line}",
             report.run_id,
             report.outcome.as_str(),
             report.counts.http_requests,
-            posts,
-            c.added,
-            c.updated,
-            c.deleted,
-            c.adopted,
-            c.conflicts
         );
         ensure!(
             report.outcome == Outcome::Ok,
@@ -127,8 +147,10 @@ impl Demo {
         Ok(())
     }
 
-    async fn print_query(&self, title: &str, sql: &'static str) -> Result<()> {
-        let rows = sqlx::query(sql).fetch_all(self.store().pool()).await?;
+    async fn print_query(&self, title: &str, sql: &str) -> Result<()> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.store().pool())
+            .await?;
         let Some(first) = rows.first() else {
             println!("\n  {title}: (none)");
             return Ok(());
@@ -164,107 +186,6 @@ impl Demo {
         );
         println!("\n  the account:\n{}", table(&rows).trim_end());
     }
-
-    fn remote_id(&self, name: &str) -> Result<i64> {
-        self.account
-            .catalogs()
-            .into_iter()
-            .find(|c| c.name == name)
-            .map(|c| c.id)
-            .context("catalog missing")
-    }
-
-    async fn first_sync(&self) -> Result<()> {
-        println!("\n== 1. The first sync adopts the account's catalogs into desired_catalogs");
-        self.show_account();
-        let report = self.reconcile().await?;
-        ensure!(
-            report.counts.catalogs.adopted == 3 && report.counts.http_requests == 1,
-            "expected 3 adopted with one GET"
-        );
-        self.show_desired().await
-    }
-
-    async fn local_edits(&self) -> Result<()> {
-        println!("\n== 2. Edits made with SQL go out as one POST (add + update + delete together)");
-        self.sql(&[
-            "INSERT INTO desired_catalogs (name, can_add_elements) VALUES ('Поставщики', 1);",
-            "UPDATE desired_catalogs SET name = 'Услуги и работы' WHERE name = 'Услуги';",
-            "DELETE FROM desired_catalogs WHERE name = 'Склады';",
-        ])
-        .await?;
-        let report = self.reconcile().await?;
-        ensure!(
-            (
-                report.counts.catalogs.added,
-                report.counts.catalogs.updated,
-                report.counts.catalogs.deleted
-            ) == (1, 1, 1),
-            "expected 1 add, 1 update, 1 delete"
-        );
-        let post = self
-            .account
-            .requests()
-            .into_iter()
-            .rev()
-            .find(|r| r.method == "POST")
-            .context("no POST logged")?;
-        println!("\n  the POST body:\n    {}", post.body);
-        self.print_query(
-            "outbox",
-            "SELECT id, op, remote_id, request_id, state FROM outbox ORDER BY id",
-        )
-        .await?;
-        self.show_desired().await
-    }
-
-    async fn remote_edits(&self) -> Result<()> {
-        println!("\n== 3. A rename made \"in the amoCRM UI\" comes back (no POST)");
-        let id = self.remote_id("Товары")?;
-        println!("  UI: rename #{id} 'Товары' -> 'Товары и материалы'");
-        self.account
-            .rename_catalog(id, "Товары и материалы")
-            .map_err(anyhow::Error::msg)?;
-        let report = self.reconcile().await?;
-        ensure!(
-            report.counts.catalogs.adopted == 1 && report.counts.http_requests == 1,
-            "expected one adoption, one GET"
-        );
-        self.print_query("change_log (latest)", "SELECT run_id, action, remote_id, before_json ->> '$.name' AS name_before, after_json ->> '$.name' AS name_after FROM change_log ORDER BY id DESC LIMIT 1").await
-    }
-
-    async fn conflict(&self) -> Result<()> {
-        println!(
-            "\n== 4. Both sides rename the same catalog: a conflict, settled by conflict_policy = local_wins"
-        );
-        let id = self.remote_id("Поставщики")?;
-        self.sql(&[
-            "UPDATE desired_catalogs SET name = 'Поставщики (локально)' WHERE name = 'Поставщики';",
-        ])
-        .await?;
-        println!("  UI: rename #{id} 'Поставщики' -> 'Поставщики (в amoCRM)'");
-        self.account
-            .rename_catalog(id, "Поставщики (в amoCRM)")
-            .map_err(anyhow::Error::msg)?;
-        let report = self.reconcile().await?;
-        ensure!(
-            report.counts.catalogs.conflicts == 1 && report.counts.catalogs.updated == 1,
-            "expected one conflict pushed"
-        );
-        self.print_query("conflicts", "SELECT remote_id, field, base_value, local_value, remote_value, resolution FROM conflicts").await?;
-        self.show_account();
-        Ok(())
-    }
-
-    async fn in_sync(&self) -> Result<()> {
-        println!("\n== 5. In sync: the next run sends one GET and nothing else");
-        let report = self.reconcile().await?;
-        ensure!(
-            !report.plan.has_changes() && report.counts.http_requests == 1,
-            "expected nothing to do"
-        );
-        self.print_query("sync_runs", "SELECT id, outcome, pulled, added, updated, deleted, adopted, conflicts, http_requests FROM sync_runs ORDER BY id").await
-    }
 }
 
 /// One cell of a result row, whatever its type, for printing.
@@ -281,12 +202,17 @@ fn cell(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
 fn epilogue(database: &Path) {
     let path = std::fs::canonicalize(database).unwrap_or_else(|_| database.to_path_buf());
     let db = path.display();
-    println!("\nDone: the account and desired_catalogs agree. The database is {db}");
+    println!(
+        "\nDone: the account, desired_catalogs and desired_elements agree. The database is {db}"
+    );
     println!("Look inside:");
     println!("  sqlite3 {db} 'SELECT id, remote_id, name, type FROM desired_catalogs'");
     println!("  sqlite3 {db} 'SELECT run_id, op, state, payload FROM outbox'");
     println!("  sqlite3 {db} 'SELECT * FROM conflicts'");
     println!("  sqlite3 {db} 'SELECT * FROM change_log'");
+    println!(
+        "  sqlite3 -header {db} 'SELECT * FROM catalog_7001'   # the products, one column per field"
+    );
     println!(
         "Try it by hand: `catalog-sync sandbox` in one terminal, `catalog-sync -c config/sandbox.toml` in another."
     );
