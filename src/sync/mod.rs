@@ -12,120 +12,29 @@ mod elements;
 mod guard;
 mod in_doubt;
 mod kind;
+mod options;
 mod outbox;
+mod report;
 
 pub use crash::CrashPoint;
 pub use elements::ElementReport;
+pub use options::SyncOptions;
+use report::Run;
+pub use report::{Outcome, Plans, RunReport};
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use serde::Serialize;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::amocrm::Client;
-use crate::catalog::{ApiVersion, ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog};
+use crate::catalog::{DesiredCatalog, Fields, Mode, RemoteCatalog};
 use crate::reconcile::{self, MergeInput, Plan};
 use crate::record::RemoteId;
 use crate::store::{OpenConflict, RunCounts, Store, Stored};
 use kind::Op;
-
-/// The knobs of a run (from `[sync]`, `amocrm.api` and the command line).
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    pub mode: Mode,
-    pub policy: ConflictPolicy,
-    pub batch_size: usize,
-    pub max_deletes: usize,
-    /// `--allow-deletes`: lift the delete guards (catalogs and elements) for this run.
-    pub allow_deletes: bool,
-    /// `sync.elements`: sync the elements of catalogs whose `sync_elements` is NULL.
-    pub elements: bool,
-    /// `sync.element_batch_size`: elements per element request (1-250).
-    pub element_batch_size: usize,
-    /// `sync.max_element_deletes`: more element deletions than this in one run abort it.
-    pub max_element_deletes: usize,
-    /// `amocrm.api`: how catalogs are read and written.
-    pub api: ApiVersion,
-}
-
-impl Default for SyncOptions {
-    /// The defaults of `config/default.toml`.
-    fn default() -> Self {
-        SyncOptions {
-            mode: Mode::Both,
-            policy: ConflictPolicy::LocalWins,
-            batch_size: 50,
-            max_deletes: 3,
-            allow_deletes: false,
-            elements: false,
-            element_batch_size: 50,
-            max_element_deletes: 20,
-            api: ApiVersion::V2,
-        }
-    }
-}
-
-/// How a run ended, as stored in `sync_runs.outcome`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    /// Finished, but some items failed or are in doubt, conflicts are held, or rows are invalid.
-    Partial,
-    Failed,
-    /// The delete guard tripped: nothing was written or sent.
-    Aborted,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Partial => "partial",
-            Outcome::Failed => "failed",
-            Outcome::Aborted => "aborted",
-        }
-    }
-
-    /// The process exit code of SPEC section 1.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Outcome::Ok => 0,
-            Outcome::Failed => 1,
-            Outcome::Aborted => 3,
-            Outcome::Partial => 4,
-        }
-    }
-}
-
-/// What one run did.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
-    pub run_id: i64,
-    pub outcome: Outcome,
-    pub counts: RunCounts,
-    pub error: Option<String>,
-    pub plan: Plan,
-    /// The element side, per element-synced catalog.
-    pub elements: Vec<ElementReport>,
-}
-
-/// What a sync would do: the catalogs, and the elements of each element-synced catalog.
-#[derive(Debug, Clone, Serialize)]
-pub struct Plans {
-    pub catalogs: Plan,
-    pub elements: Vec<ElementReport>,
-}
-
-impl Plans {
-    /// Whether a sync would change anything on either side.
-    pub fn has_changes(&self) -> bool {
-        self.catalogs.has_changes() || self.elements.iter().any(|e| e.plan.has_changes())
-    }
-}
 
 /// Runs reconciles against one account and one database.
 pub struct Syncer {
@@ -156,38 +65,6 @@ enum Stop {
 impl<E: Into<anyhow::Error>> From<E> for Stop {
     fn from(e: E) -> Stop {
         Stop::Failed(e.into())
-    }
-}
-
-/// The state a run works on, built up as it goes.
-struct Run {
-    id: i64,
-    counts: RunCounts,
-    plan: Plan,
-    /// Records whose push failed or whose adoption lost to a person's edit, by entity and
-    /// catalog: their conflicts stay open.
-    unsettled: BTreeSet<(&'static str, Option<RemoteId>, RemoteId)>,
-    /// Rows left in doubt for the next run.
-    in_doubt: usize,
-    elements: Vec<ElementReport>,
-}
-
-impl Run {
-    /// An operation that failed (refused, or not sent).
-    fn fail<R: Stored>(&mut self, op: &Op<R>) {
-        self.counts.of(R::ENTITY).failed += 1;
-        if let Some(id) = op.decision.remote_id {
-            self.unsettle::<R>(&op.scope, id);
-        }
-    }
-
-    fn unsettle<R: Stored>(&mut self, scope: &R::Scope, id: RemoteId) {
-        self.unsettled.insert((R::ENTITY, R::catalog_of(scope), id));
-    }
-
-    fn is_unsettled<R: Stored>(&self, scope: &R::Scope, id: RemoteId) -> bool {
-        self.unsettled
-            .contains(&(R::ENTITY, R::catalog_of(scope), id))
     }
 }
 

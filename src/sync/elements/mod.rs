@@ -6,12 +6,12 @@
 //! across catalogs). A catalog whose pull failed is left alone; the others go on.
 
 mod pull;
+mod report;
 mod transport;
 
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Result;
-use serde::Serialize;
 use tracing::{info, warn};
 
 use super::adopt::settled_by_a_person;
@@ -23,24 +23,9 @@ use crate::reconcile::{MergeInput, Plan, elements::merge_elements};
 use crate::record::{DesiredId, RemoteId};
 use crate::store::{ElementScope, OpenConflict, Stored};
 use pull::{PullError, Pulled};
+pub use report::ElementReport;
+use report::reports;
 use transport::ElementsV4;
-
-/// What a run decided for the elements of one catalog.
-#[derive(Debug, Clone, Serialize)]
-pub struct ElementReport {
-    /// `None` while the catalog is still to be created.
-    pub catalog_remote_id: Option<RemoteId>,
-    pub desired_catalog_id: DesiredId,
-    pub catalog: String,
-    /// The catalog's field names by id, to show changes by name.
-    pub field_names: std::collections::BTreeMap<crate::element::FieldId, String>,
-    pub plan: Plan<ElementFields>,
-    /// Elements in the account (the pull), and the pages it took.
-    pub pulled: usize,
-    pub pages: usize,
-    /// Why the catalog was left alone this run.
-    pub error: Option<String>,
-}
 
 /// One catalog's element work in a run, between its merge and its writes.
 struct CatalogWork {
@@ -260,52 +245,6 @@ impl Syncer {
         }
         Ok(())
     }
-
-    /// `plan`: the element side of every element-synced catalog, writing nothing. Catalogs not
-    /// created yet show their desired elements as adds.
-    pub(super) async fn element_plans(
-        &self,
-        in_account: &BTreeSet<RemoteId>,
-    ) -> Result<Vec<ElementReport>> {
-        let phase = match self.plan_elements(None, in_account).await {
-            Ok(phase) => phase,
-            Err(Stop::Failed(e)) => return Err(e),
-            Err(Stop::Aborted(why)) => anyhow::bail!(why),
-        };
-        let mut waiting = Vec::new();
-        for (desired_catalog, name) in &phase.waiting {
-            // Desired rows are found by their desired catalog; the catalog has no id yet.
-            let scope = ElementScope {
-                catalog: 0,
-                desired_catalog: *desired_catalog,
-            };
-            let desired = ElementFields::desired(&self.store, &scope).await?;
-            let plan = merge_elements(
-                &MergeInput {
-                    base: &[],
-                    local: &desired,
-                    remote: &[],
-                    mode: self.options.mode,
-                    policy: self.options.policy,
-                    settled: &Default::default(),
-                },
-                &[],
-            );
-            waiting.push(ElementReport {
-                catalog_remote_id: None,
-                desired_catalog_id: *desired_catalog,
-                catalog: name.clone(),
-                field_names: Default::default(),
-                plan,
-                pulled: 0,
-                pages: 0,
-                error: None,
-            });
-        }
-        let mut reports = reports(phase);
-        reports.extend(waiting);
-        Ok(reports)
-    }
 }
 
 /// A failure that no other catalog could get past either.
@@ -314,28 +253,4 @@ fn stops_everything(e: &ApiError) -> bool {
         e,
         ApiError::Blocked { .. } | ApiError::Unauthorized { .. } | ApiError::Credentials { .. }
     )
-}
-
-fn reports(phase: ElementPhase) -> Vec<ElementReport> {
-    let mut out: Vec<ElementReport> = phase
-        .work
-        .into_iter()
-        .map(|w| ElementReport {
-            catalog_remote_id: Some(w.scope.catalog),
-            desired_catalog_id: w.scope.desired_catalog,
-            catalog: w.name,
-            field_names: w
-                .pulled
-                .fields
-                .iter()
-                .map(|f| (f.id, f.name.clone()))
-                .collect(),
-            pulled: w.pulled.elements.len(),
-            pages: w.pulled.pages,
-            plan: w.plan,
-            error: None,
-        })
-        .collect();
-    out.extend(phase.failed);
-    out
 }
