@@ -89,7 +89,8 @@ CREATE TABLE remote_elements (
     created_at        INTEGER,
     updated_at        INTEGER,
     raw_json          TEXT    NOT NULL,
-    pulled_at         TEXT    NOT NULL
+    raw_digest        INTEGER NOT NULL,          -- FNV-1a of raw_json: a pull rewrites only rows that changed
+    pulled_at         TEXT    NOT NULL           -- the pull that last changed this row
 );
 CREATE INDEX remote_elements_catalog ON remote_elements (catalog_remote_id);
 

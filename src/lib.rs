@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod element;
+pub mod hash;
 pub mod notify;
 pub mod reconcile;
 pub mod record;

@@ -377,3 +377,35 @@ async fn status_shows_each_catalogs_elements_and_backlog() {
     assert_eq!((products.backlog, products.open_conflicts), (0, 0));
     assert_eq!(status.elements.len(), 3);
 }
+
+#[tokio::test]
+async fn a_pull_rewrites_only_the_mirror_rows_that_changed_and_drops_the_gone_ones() {
+    let w = synced_shop().await;
+    let mirror = || async {
+        w.rows::<(i64, String, String)>(&format!(
+            "SELECT id, name, pulled_at FROM remote_elements WHERE catalog_remote_id = {PRODUCTS} ORDER BY id"
+        ))
+        .await
+    };
+    let before = mirror().await;
+    let kettle = w.element_named(PRODUCTS, KETTLE)["id"].as_i64().unwrap();
+    let gone = before.last().unwrap().0;
+    w.account.rename_element(kettle, "Чайник Bosch").unwrap();
+    w.account.delete_element(gone).unwrap();
+    w.run().await;
+    let after = mirror().await;
+    assert_eq!(
+        after.len(),
+        before.len() - 1,
+        "the deleted element left the mirror"
+    );
+    for (id, name, pulled_at) in &after {
+        let old = before.iter().find(|b| b.0 == *id).unwrap();
+        if *id == kettle {
+            assert_eq!(name, "Чайник Bosch");
+            assert_ne!(pulled_at, &old.2, "a changed row is rewritten");
+        } else {
+            assert_eq!(pulled_at, &old.2, "row {id} was not rewritten");
+        }
+    }
+}

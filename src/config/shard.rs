@@ -82,11 +82,7 @@ impl FromStr for Shard {
 /// FNV-1a, 64 bits, over the UTF-8 bytes of `name`. Part of the public contract: which replica
 /// serves which account depends on it, so it must never change (a test pins its values).
 pub fn stable_hash(name: &str) -> u64 {
-    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    name.bytes().fold(OFFSET_BASIS, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
-    })
+    crate::hash::fnv1a64(name.as_bytes())
 }
 
 #[cfg(test)]

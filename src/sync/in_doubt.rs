@@ -32,17 +32,21 @@ fn sent_fields<R: Stored>(row: &OutboxRow) -> Option<R> {
 impl Syncer {
     /// At the start of a kind's work: rows a stopped run left behind. Never-sent rows are failed
     /// (the merge plans them again from the current state); rows caught `sending` are in doubt.
-    /// Then every in-doubt row of `scope` is settled from `remote`, a complete pull.
+    /// Then every in-doubt row of `scope` is settled from `remote`, a complete pull. Returns
+    /// whether there was anything to settle (then the base or desired rows may have moved).
     pub(super) async fn settle_unfinished<R: Stored>(
         &self,
         run_id: i64,
         scope: &R::Scope,
         remote: &[Remote<R>],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let rows = self
             .store
             .unfinished(R::ENTITY, R::catalog_of(scope))
             .await?;
+        if rows.is_empty() {
+            return Ok(false);
+        }
         let ids = |state| {
             rows.iter()
                 .filter(|r| r.state == state)
@@ -66,7 +70,8 @@ impl Syncer {
                 .mark_in_doubt(&sending, "the run stopped while sending")
                 .await?;
         }
-        self.resolve_in_doubt(scope, remote).await.map(drop)
+        self.resolve_in_doubt(scope, remote).await?;
+        Ok(true)
     }
 
     /// Settles every `in_doubt` row of `scope` from a complete pull (which always tells).

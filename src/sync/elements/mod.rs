@@ -121,13 +121,15 @@ impl Syncer {
         for e in &mut pulled.elements {
             pull::fill(e, &pulled.fields);
         }
-        let base = ElementFields::base(&self.store, &scope).await?;
+        let mut base = ElementFields::base(&self.store, &scope).await?;
         self.guard_shrink(&scope, &name, base.len(), pulled.elements.len())?;
-        if let Some(run_id) = run_id {
-            self.settle_unfinished(run_id, &scope, &pulled.elements)
-                .await?;
+        if let Some(run_id) = run_id
+            && self
+                .settle_unfinished(run_id, &scope, &pulled.elements)
+                .await?
+        {
+            base = ElementFields::base(&self.store, &scope).await?;
         }
-        let base = ElementFields::base(&self.store, &scope).await?;
         let desired = ElementFields::desired(&self.store, &scope).await?;
         let open = self
             .store
