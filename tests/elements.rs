@@ -409,3 +409,36 @@ async fn a_pull_rewrites_only_the_mirror_rows_that_changed_and_drops_the_gone_on
         }
     }
 }
+
+#[tokio::test]
+async fn plan_shows_element_changes_with_values_before_and_after_and_writes_nothing() {
+    let w = synced_shop().await;
+    w.sql(&format!(
+        "UPDATE catalog_{PRODUCTS} SET \"Цена\" = 2590.5 WHERE name = '{KETTLE}';
+         INSERT INTO catalog_{PRODUCTS} (name, \"Единица\") VALUES ('Лампа', 'шт');"
+    ))
+    .await;
+    let plans = w.syncer().plan().await.unwrap();
+    assert!(plans.has_changes());
+    let products = plans
+        .elements
+        .iter()
+        .find(|e| e.catalog_remote_id == Some(PRODUCTS))
+        .unwrap();
+    let update = products
+        .plan
+        .decisions
+        .iter()
+        .find(|d| d.name == KETTLE)
+        .unwrap();
+    let before = update.before.as_ref().unwrap();
+    assert_eq!(before.values.get(&PRICE), Some(&json!(2490)), "{update:?}");
+    assert_eq!(products.plan.pushes().count(), 2);
+    assert_eq!(
+        products.field_names.get(&PRICE).map(String::as_str),
+        Some("Цена")
+    );
+    assert_eq!(w.element_writes(), 0);
+    let rows: Vec<(i64,)> = w.rows("SELECT COUNT(*) FROM outbox").await;
+    assert_eq!(rows[0].0, 0, "plan records nothing");
+}

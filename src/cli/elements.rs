@@ -195,3 +195,133 @@ fn rows(d: &Decision<ElementFields>, label: &dyn Fn(ElementKey) -> String) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{BaseAfter, Conflict, InvalidRow, Plan};
+
+    fn fields(name: &str, values: &[(i64, Value)]) -> ElementFields {
+        ElementFields {
+            name: name.into(),
+            values: values.iter().cloned().collect(),
+        }
+    }
+
+    fn decision(
+        name: &str,
+        push: Push<ElementFields>,
+        before: Option<ElementFields>,
+    ) -> Decision<ElementFields> {
+        Decision {
+            remote_id: Some(5),
+            desired_id: Some(9),
+            name: name.into(),
+            push: Some(push),
+            adopt: None,
+            base_after: BaseAfter::Keep,
+            settled_by: None,
+            before,
+        }
+    }
+
+    #[test]
+    fn the_text_plan_names_fields_and_shows_values_before_and_after() {
+        let long = "Ы".repeat(20_000);
+        let plan = Plan {
+            decisions: vec![
+                decision(
+                    "Чайник",
+                    Push::Update {
+                        id: 5,
+                        fields: fields("Чайник", &[(7, serde_json::json!(2590.5))]),
+                    },
+                    Some(fields("Чайник", &[(7, serde_json::json!(2490))])),
+                ),
+                decision(&long, Push::Delete { id: 6 }, None),
+            ],
+            conflicts: vec![Conflict {
+                remote_id: 8,
+                desired_id: Some(3),
+                name: "Лампа".into(),
+                field: Some(ElementKey::Field(7)),
+                base: Some(serde_json::json!(1)),
+                local: Some(serde_json::json!(2)),
+                remote: Some(serde_json::json!(3)),
+                resolution: None,
+                desired_revision: Some(1),
+            }],
+            invalid: vec![InvalidRow {
+                entity: "element",
+                desired_id: 4,
+                remote_id: None,
+                name: "Гвозди".into(),
+                field: Some("7 \"Цена\"".into()),
+                problem: "\"дорого\" is not a number".into(),
+            }],
+            notices: vec![],
+        };
+        let report = ElementReport {
+            catalog_remote_id: Some(7001),
+            desired_catalog_id: 1,
+            catalog: "Товары".into(),
+            field_names: [(7, "Цена".to_owned())].into(),
+            plan,
+            pulled: 12,
+            pages: 1,
+            error: None,
+        };
+        let text = text(&[report]);
+        assert!(
+            text.contains("Elements of catalog #7001 \"Товары\" (12 in the account)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("update") && text.contains("Цена: 2490 -> 2590.5"),
+            "{text}"
+        );
+        assert!(
+            text.contains("conflict #8") && text.contains("held for a person"),
+            "{text}"
+        );
+        assert!(
+            text.contains("invalid, skipped: desired_elements row id=4"),
+            "{text}"
+        );
+        assert!(
+            text.len() < 2_000,
+            "a 20,000-character name is cut: {} bytes",
+            text.len()
+        );
+    }
+
+    #[test]
+    fn requests_count_adds_and_updates_per_catalog_and_deletes_across_catalogs() {
+        let report = |catalog: i64, pushes: Vec<Push<ElementFields>>| ElementReport {
+            catalog_remote_id: Some(catalog),
+            desired_catalog_id: 1,
+            catalog: "c".into(),
+            field_names: Default::default(),
+            plan: Plan {
+                decisions: pushes.into_iter().map(|p| decision("e", p, None)).collect(),
+                ..Plan::default()
+            },
+            pulled: 0,
+            pages: 0,
+            error: None,
+        };
+        let add = || Push::Add {
+            fields: fields("e", &[]),
+            replaces: None,
+        };
+        let reports = [
+            report(1, vec![add(), add(), add(), Push::Delete { id: 1 }]),
+            report(2, vec![add(), Push::Delete { id: 2 }]),
+        ];
+        assert_eq!(
+            requests(&reports, 2),
+            2 + 1 + 1,
+            "2 + 1 add requests, 1 delete request"
+        );
+    }
+}
