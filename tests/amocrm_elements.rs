@@ -1,16 +1,14 @@
 //! The element and custom field calls of the amoCRM client against a wiremock account.
 
-use std::time::Duration;
+mod helpers;
 
-use catalog_sync::amocrm::{
-    ApiError, Client, ClientOptions, Credentials, ItemResult, Progress, Written,
-};
-use catalog_sync::secret::Secret;
+use catalog_sync::amocrm::{ApiError, Client, ItemResult, Progress, Written};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use ItemResult::{Done, Failed, Unknown};
+use helpers::{client_for, expect_at};
 
 const ELEMENTS: &str = "/api/v4/catalogs/4521/elements";
 const FIELDS: &str = "/api/v4/catalogs/11271/custom_fields";
@@ -26,31 +24,9 @@ const PROBLEM_244: &str =
 const ITEM_ERROR: &str =
     include_str!("fixtures/amocrm/v2-POST-per-item-error-contacts-update-captured.json");
 
-fn client(server: &MockServer) -> Client {
-    Client::new(ClientOptions {
-        base_url: server.uri().parse().unwrap(),
-        credentials: Credentials::Token(Secret::new("tok")),
-        timeout: Duration::from_secs(5),
-        requests_per_second: 7,
-        max_retries: 3,
-        backoff_base: Duration::from_millis(1),
-        shared_pace: None,
-    })
-    .unwrap()
-}
-
 fn hal(status: u16, body: impl ToString) -> ResponseTemplate {
     ResponseTemplate::new(status)
         .set_body_raw(body.to_string().into_bytes(), "application/hal+json")
-}
-
-async fn expect(server: &MockServer, verb: &str, at: &str, answer: ResponseTemplate, n: u64) {
-    Mock::given(method(verb))
-        .and(path(at))
-        .respond_with(answer)
-        .expect(n)
-        .mount(server)
-        .await;
 }
 
 async fn expect_page(server: &MockServer, page: u32, answer: ResponseTemplate) {
@@ -96,7 +72,7 @@ async fn elements_are_read_page_by_page_until_a_page_has_no_next() {
     let server = MockServer::start().await;
     expect_page(&server, 1, hal(200, elements_page(1..251, true))).await;
     expect_page(&server, 2, hal(200, elements_page(251..254, false))).await;
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     let (elements, progress) = pull(&client).await;
     let elements = elements.unwrap();
     assert_eq!(elements.len(), 253);
@@ -122,7 +98,7 @@ async fn elements_are_read_page_by_page_until_a_page_has_no_next() {
 async fn a_204_is_a_catalog_without_elements() {
     let server = MockServer::start().await;
     expect_page(&server, 1, ResponseTemplate::new(204)).await;
-    let (elements, progress) = pull(&client(&server)).await;
+    let (elements, progress) = pull(&client_for(&server, "tok")).await;
     assert_eq!(elements.unwrap(), vec![]);
     assert!(progress.is_empty());
 }
@@ -139,7 +115,7 @@ async fn the_docs_page_is_read_and_its_next_address_is_never_followed() {
         .await;
     expect_page(&server, 1, hal(200, page)).await;
     expect_page(&server, 2, ResponseTemplate::new(204)).await;
-    let (elements, progress) = pull(&client(&server)).await;
+    let (elements, progress) = pull(&client_for(&server, "tok")).await;
     let elements = elements.unwrap();
     assert_eq!(elements.len(), 1);
     assert_eq!(elements[0].fields.values[&271211], json!(12));
@@ -160,7 +136,7 @@ async fn deleted_elements_are_left_out_and_odd_values_kept_in_raw_json() {
         {"id": 3, "name": "kept", "is_deleted": false}
     ]}});
     expect_page(&server, 1, hal(200, &body)).await;
-    let (elements, _) = pull(&client(&server)).await;
+    let (elements, _) = pull(&client_for(&server, "tok")).await;
     let elements = elements.unwrap();
     assert_eq!(
         elements.iter().map(|e| e.id).collect::<Vec<_>>(),
@@ -179,7 +155,7 @@ async fn an_element_seen_twice_across_pages_is_a_bad_response() {
     let server = MockServer::start().await;
     expect_page(&server, 1, hal(200, elements_page(1..3, true))).await;
     expect_page(&server, 2, hal(200, elements_page(2..4, false))).await;
-    let (elements, _) = pull(&client(&server)).await;
+    let (elements, _) = pull(&client_for(&server, "tok")).await;
     let err = elements.unwrap_err();
     assert!(
         matches!(&err, ApiError::BadResponse { detail } if detail.contains("element 2")),
@@ -198,7 +174,7 @@ async fn custom_fields_are_read_with_category_options_from_nested() {
         .expect(1)
         .mount(&server)
         .await;
-    let defs = client(&server).list_fields(11271).await.unwrap();
+    let defs = client_for(&server, "tok").list_fields(11271).await.unwrap();
     assert_eq!(defs.len(), 1);
     assert_eq!(defs[0].kind.as_str(), "category");
     assert_eq!(defs[0].options[1].value, "testtest");
@@ -207,8 +183,11 @@ async fn custom_fields_are_read_with_category_options_from_nested() {
 #[tokio::test]
 async fn a_catalog_without_custom_fields_answers_204() {
     let server = MockServer::start().await;
-    expect(&server, "GET", FIELDS, ResponseTemplate::new(204), 1).await;
-    assert_eq!(client(&server).list_fields(11271).await.unwrap(), vec![]);
+    expect_at(&server, "GET", FIELDS, ResponseTemplate::new(204), 1).await;
+    assert_eq!(
+        client_for(&server, "tok").list_fields(11271).await.unwrap(),
+        vec![]
+    );
 }
 
 fn add(request_id: &str, name: &str) -> Value {
@@ -218,9 +197,12 @@ fn add(request_id: &str, name: &str) -> Value {
 #[tokio::test]
 async fn the_captured_post_answer_gives_the_add_its_id_and_the_items_go_as_an_array() {
     let server = MockServer::start().await;
-    expect(&server, "POST", ELEMENTS, hal(200, POSTED), 1).await;
+    expect_at(&server, "POST", ELEMENTS, hal(200, POSTED), 1).await;
     let items = [add("0", "PopugFields")];
-    let written = client(&server).add_elements(4521, &items).await.unwrap();
+    let written = client_for(&server, "tok")
+        .add_elements(4521, &items)
+        .await
+        .unwrap();
     assert_eq!(
         written,
         Written {
@@ -245,8 +227,8 @@ async fn adds_are_matched_by_request_id_as_strings_or_else_by_position() {
         .expect(1)
         .mount(&server)
         .await;
-    expect(&server, "POST", ELEMENTS, hal(200, silent), 1).await;
-    let client = client(&server);
+    expect_at(&server, "POST", ELEMENTS, hal(200, silent), 1).await;
+    let client = client_for(&server, "tok");
     let items = [add("41", "a"), add("42", "b")];
     assert_eq!(
         client.add_elements(4521, &items).await.unwrap().items,
@@ -261,8 +243,8 @@ async fn adds_are_matched_by_request_id_as_strings_or_else_by_position() {
 #[tokio::test]
 async fn validation_errors_fail_the_items_they_name_and_leave_the_others_unknown() {
     let server = MockServer::start().await;
-    expect(&server, "POST", ELEMENTS, hal(400, INVALID), 1).await;
-    let client = client(&server);
+    expect_at(&server, "POST", ELEMENTS, hal(400, INVALID), 1).await;
+    let client = client_for(&server, "tok");
     let written = client
         .add_elements(4521, &[add("0", "bad"), add("1", "fine")])
         .await
@@ -292,7 +274,7 @@ async fn a_400_that_names_no_item_sent_is_an_error() {
             .mount(&server)
             .await;
     }
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     let item = [json!({"id": 5, "name": "a", "request_id": "0"})];
     for _ in 0..2 {
         let err = client.update_elements(4521, &item).await.unwrap_err();
@@ -307,8 +289,8 @@ async fn a_400_that_names_no_item_sent_is_an_error() {
 #[tokio::test]
 async fn no_list_rights_in_a_400_stay_an_error() {
     let server = MockServer::start().await;
-    expect(&server, "POST", ELEMENTS, hal(400, PROBLEM_244), 1).await;
-    let err = client(&server)
+    expect_at(&server, "POST", ELEMENTS, hal(400, PROBLEM_244), 1).await;
+    let err = client_for(&server, "tok")
         .add_elements(4521, &[add("0", "a")])
         .await
         .unwrap_err();
@@ -323,12 +305,15 @@ async fn updates_are_matched_by_id_and_embedded_errors_fail_theirs() {
     let server = MockServer::start().await;
     let answer = json!({"_embedded": {"elements": [{"id": 7}],
         "errors": [{"id": 9, "detail": "Element not found"}]}});
-    expect(&server, "PATCH", ELEMENTS, hal(200, answer), 1).await;
+    expect_at(&server, "PATCH", ELEMENTS, hal(200, answer), 1).await;
     let items: Vec<Value> = [7, 8, 9]
         .iter()
         .map(|id| json!({"id": id, "name": "x", "request_id": "0"}))
         .collect();
-    let written = client(&server).update_elements(4521, &items).await.unwrap();
+    let written = client_for(&server, "tok")
+        .update_elements(4521, &items)
+        .await
+        .unwrap();
     assert_eq!(
         written.items,
         vec![Done(7), Unknown, Failed("Element not found".into())]
@@ -339,8 +324,8 @@ async fn updates_are_matched_by_id_and_embedded_errors_fail_theirs() {
 #[tokio::test]
 async fn a_5xx_to_a_patch_is_not_retried_and_may_have_been_applied() {
     let server = MockServer::start().await;
-    expect(&server, "PATCH", ELEMENTS, ResponseTemplate::new(502), 1).await;
-    let client = client(&server);
+    expect_at(&server, "PATCH", ELEMENTS, ResponseTemplate::new(502), 1).await;
+    let client = client_for(&server, "tok");
     let err = client
         .update_elements(4521, &[json!({"id": 1, "name": "a"})])
         .await
@@ -363,7 +348,7 @@ async fn a_429_to_a_patch_is_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    expect(
+    expect_at(
         &server,
         "PATCH",
         ELEMENTS,
@@ -371,7 +356,7 @@ async fn a_429_to_a_patch_is_retried() {
         1,
     )
     .await;
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     let written = client
         .update_elements(4521, &[json!({"id": 1, "name": "a"})])
         .await
@@ -388,7 +373,7 @@ async fn nothing_is_sent_for_no_items() {
         .expect(0)
         .mount(&server)
         .await;
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     assert_eq!(
         client.add_elements(1, &[]).await.unwrap(),
         Written::default()
@@ -407,7 +392,7 @@ async fn nothing_is_sent_for_no_items() {
 async fn the_v2_delete_fails_the_ids_its_errors_name_and_confirms_the_rest() {
     let server = MockServer::start().await;
     let answer = ITEM_ERROR.replace("\"update\"", "\"delete\"");
-    expect(
+    expect_at(
         &server,
         "POST",
         "/api/v2/catalog_elements",
@@ -415,7 +400,7 @@ async fn the_v2_delete_fails_the_ids_its_errors_name_and_confirms_the_rest() {
         1,
     )
     .await;
-    let written = client(&server)
+    let written = client_for(&server, "tok")
         .delete_elements(&[59144296, 5])
         .await
         .unwrap();
@@ -442,7 +427,7 @@ async fn a_v2_delete_answered_204_confirms_every_id_and_a_404_is_gone() {
         .expect(1)
         .mount(&server)
         .await;
-    expect(
+    expect_at(
         &server,
         "POST",
         "/api/v2/catalog_elements",
@@ -450,7 +435,7 @@ async fn a_v2_delete_answered_204_confirms_every_id_and_a_404_is_gone() {
         1,
     )
     .await;
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     assert_eq!(
         client.delete_elements(&[1, 2]).await.unwrap().items,
         vec![Done(1), Done(2)]

@@ -1,18 +1,15 @@
 //! Catalogs through API v4, and how a switched-off API v2 shows, against a wiremock account.
 
-use std::time::Duration;
+mod helpers;
 
-use catalog_sync::amocrm::{
-    ApiError, Client, ClientOptions, Credentials, ItemResult, catalog_add_item_v4,
-    catalog_update_item_v4,
-};
+use catalog_sync::amocrm::{ApiError, ItemResult, catalog_add_item_v4, catalog_update_item_v4};
 use catalog_sync::catalog::Fields;
-use catalog_sync::secret::Secret;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use ItemResult::{Done, Unknown};
+use helpers::{client_for, expect_at};
 
 const CATALOGS: &str = "/api/v4/catalogs";
 const LIST: &str = include_str!("fixtures/amocrm/v4-catalogs-GET-list-docs-example.json");
@@ -20,31 +17,9 @@ const ADDED: &str = include_str!("fixtures/amocrm/v4-catalogs-POST-add-response-
 const NOT_FOUND_HTML: &str =
     "<html><head><title>404 Not Found</title></head><body><h1>404</h1>nginx</body></html>";
 
-fn client(server: &MockServer) -> Client {
-    Client::new(ClientOptions {
-        base_url: server.uri().parse().unwrap(),
-        credentials: Credentials::Token(Secret::new("tok")),
-        timeout: Duration::from_secs(5),
-        requests_per_second: 7,
-        max_retries: 3,
-        backoff_base: Duration::from_millis(1),
-        shared_pace: None,
-    })
-    .unwrap()
-}
-
 fn hal(status: u16, body: impl ToString) -> ResponseTemplate {
     ResponseTemplate::new(status)
         .set_body_raw(body.to_string().into_bytes(), "application/hal+json")
-}
-
-async fn expect(server: &MockServer, verb: &str, at: &str, answer: ResponseTemplate, n: u64) {
-    Mock::given(method(verb))
-        .and(path(at))
-        .respond_with(answer)
-        .expect(n)
-        .mount(server)
-        .await;
 }
 
 async fn sent_bodies(server: &MockServer) -> Vec<Value> {
@@ -68,7 +43,7 @@ async fn the_v4_catalog_list_is_read_over_two_pages_with_updated_at() {
             .mount(&server)
             .await;
     }
-    let client = client(&server);
+    let client = client_for(&server, "tok");
     let catalogs = client.list_catalogs_v4().await.unwrap();
     let ids: Vec<_> = catalogs.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![4589, 4521, 4517, 4600]);
@@ -86,14 +61,17 @@ async fn the_v4_catalog_list_is_read_over_two_pages_with_updated_at() {
 #[tokio::test]
 async fn a_v4_account_without_catalogs_answers_204() {
     let server = MockServer::start().await;
-    expect(&server, "GET", CATALOGS, ResponseTemplate::new(204), 1).await;
-    assert_eq!(client(&server).list_catalogs_v4().await.unwrap(), vec![]);
+    expect_at(&server, "GET", CATALOGS, ResponseTemplate::new(204), 1).await;
+    assert_eq!(
+        client_for(&server, "tok").list_catalogs_v4().await.unwrap(),
+        vec![]
+    );
 }
 
 #[tokio::test]
 async fn a_v4_add_is_an_array_and_its_echoed_request_id_gives_the_id() {
     let server = MockServer::start().await;
-    expect(&server, "POST", CATALOGS, hal(200, ADDED), 1).await;
+    expect_at(&server, "POST", CATALOGS, hal(200, ADDED), 1).await;
     let mut fields = Fields::named("Тестовый список");
     fields.kind = Some("regular".into());
     fields.sort = Some(10);
@@ -102,7 +80,10 @@ async fn a_v4_add_is_an_array_and_its_echoed_request_id_gives_the_id() {
     let mut item = catalog_add_item_v4(&fields);
     item["request_id"] = json!("123");
     let items = [other, item];
-    let written = client(&server).add_catalogs_v4(&items).await.unwrap();
+    let written = client_for(&server, "tok")
+        .add_catalogs_v4(&items)
+        .await
+        .unwrap();
     assert_eq!(written.items, vec![Unknown, Done(5785)]);
     let expected = json!([{"name": "Другой", "request_id": "124"},
         {"name": "Тестовый список", "type": "regular", "request_id": "123"}]);
@@ -113,9 +94,12 @@ async fn a_v4_add_is_an_array_and_its_echoed_request_id_gives_the_id() {
 async fn a_v4_update_is_a_patch_matched_by_id() {
     let server = MockServer::start().await;
     let answer = json!({"_embedded": {"catalogs": [{"id": 4589, "name": "Новое имя"}]}});
-    expect(&server, "PATCH", CATALOGS, hal(200, answer), 1).await;
+    expect_at(&server, "PATCH", CATALOGS, hal(200, answer), 1).await;
     let items = [catalog_update_item_v4(4589, &Fields::named("Новое имя"))];
-    let written = client(&server).update_catalogs_v4(&items).await.unwrap();
+    let written = client_for(&server, "tok")
+        .update_catalogs_v4(&items)
+        .await
+        .unwrap();
     assert_eq!(written.items, vec![Done(4589)]);
     assert_eq!(
         sent_bodies(&server).await,
@@ -148,8 +132,11 @@ async fn a_switched_off_v2_is_gone_whether_it_answers_html_json_or_nothing() {
     ];
     for (status, answer) in answers {
         let server = MockServer::start().await;
-        expect(&server, "GET", "/api/v2/catalogs", answer, 1).await;
-        let err = client(&server).list_catalogs().await.unwrap_err();
+        expect_at(&server, "GET", "/api/v2/catalogs", answer, 1).await;
+        let err = client_for(&server, "tok")
+            .list_catalogs()
+            .await
+            .unwrap_err();
         assert!(err.is_gone(), "{status}: {err:?}");
         assert!(
             matches!(err, ApiError::Rejected { status: s, .. } if s == status),
@@ -164,7 +151,10 @@ async fn a_v4_catalog_list_naming_one_id_twice_is_a_bad_response() {
     let server = MockServer::start().await;
     let body =
         json!({"_embedded": {"catalogs": [{"id": 1, "name": "a"}, {"id": "1", "name": "b"}]}});
-    expect(&server, "GET", CATALOGS, hal(200, body), 1).await;
-    let err = client(&server).list_catalogs_v4().await.unwrap_err();
+    expect_at(&server, "GET", CATALOGS, hal(200, body), 1).await;
+    let err = client_for(&server, "tok")
+        .list_catalogs_v4()
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::BadResponse { .. }), "{err:?}");
 }

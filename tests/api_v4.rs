@@ -25,30 +25,6 @@ fn one_page() -> Value {
     page
 }
 
-impl TestApp {
-    async fn answer(&self, verb: &str, at: &str, status: u16, body: Option<Value>, times: u64) {
-        let mut answer = ResponseTemplate::new(status);
-        if let Some(body) = body {
-            answer = answer.set_body_json(body);
-        }
-        Mock::given(method(verb))
-            .and(path(at))
-            .respond_with(answer)
-            .expect(times)
-            .mount(&self.server)
-            .await;
-    }
-
-    async fn bodies(&self, verb: &str, at: &str) -> Vec<Value> {
-        let requests = self.server.received_requests().await.unwrap();
-        requests
-            .into_iter()
-            .filter(|r| r.method.as_str() == verb && r.url.path() == at)
-            .map(|r| serde_json::from_slice(&r.body).unwrap())
-            .collect()
-    }
-}
-
 async fn v4_app() -> TestApp {
     let mut app = spawn_app().await;
     app.options.api = ApiVersion::V4;

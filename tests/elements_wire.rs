@@ -50,34 +50,11 @@ impl TestApp {
         self.account_has(&[products], times).await;
     }
 
-    async fn mock(&self, verb: &str, at: &str, body: Option<Value>, status: u16, times: u64) {
-        let mut answer = ResponseTemplate::new(status);
-        if let Some(body) = body {
-            answer = answer.set_body_json(body);
-        }
-        Mock::given(method(verb))
-            .and(path(at))
-            .respond_with(answer)
-            .expect(times)
-            .mount(&self.server)
-            .await;
-    }
-
-    /// The bodies received for `verb` at `at`.
-    async fn bodies(&self, verb: &str, at: &str) -> Vec<Value> {
-        let requests = self.server.received_requests().await.unwrap();
-        requests
-            .into_iter()
-            .filter(|r| r.method.as_str() == verb && r.url.path() == at)
-            .map(|r| serde_json::from_slice(&r.body).unwrap())
-            .collect()
-    }
-
     /// Synced once: the catalog, its one element, its fields.
     async fn synced(&self) {
         self.account_lists(1).await;
-        self.mock("GET", ELEMENTS, Some(one_page()), 200, 1).await;
-        self.mock("GET", FIELDS, Some(field_list()), 200, 1).await;
+        self.answer("GET", ELEMENTS, 200, Some(one_page()), 1).await;
+        self.answer("GET", FIELDS, 200, Some(field_list()), 1).await;
         let first = self.run().await;
         assert_eq!(first.outcome, Outcome::Ok, "{first:?}");
         self.next_act().await;
@@ -101,11 +78,11 @@ async fn the_first_run_adopts_elements_with_canonical_values_and_the_next_sends_
     );
 
     app.account_lists(1).await;
-    app.mock("GET", ELEMENTS, Some(one_page()), 200, 1).await;
-    app.mock("GET", FIELDS, Some(field_list()), 200, 0).await;
-    app.mock("POST", ELEMENTS, None, 200, 0).await;
-    app.mock("PATCH", ELEMENTS, None, 200, 0).await;
-    app.mock("POST", "/api/v2/catalog_elements", None, 200, 0)
+    app.answer("GET", ELEMENTS, 200, Some(one_page()), 1).await;
+    app.answer("GET", FIELDS, 200, Some(field_list()), 0).await;
+    app.answer("POST", ELEMENTS, 200, None, 0).await;
+    app.answer("PATCH", ELEMENTS, 200, None, 0).await;
+    app.answer("POST", "/api/v2/catalog_elements", 200, None, 0)
         .await;
     let report = app.run().await;
     assert_eq!(report.outcome, Outcome::Ok);
@@ -131,7 +108,7 @@ async fn an_insert_an_update_and_a_delete_go_out_as_one_post_one_patch_and_one_v
     // The account gained an element (adopted), then the person edits one row, inserts one and
     // deletes the adopted one.
     app.account_lists(1).await;
-    app.mock("GET", ELEMENTS, Some(second.clone()), 200, 1)
+    app.answer("GET", ELEMENTS, 200, Some(second.clone()), 1)
         .await;
     assert_eq!(app.run().await.counts.elements.adopted, 1);
     app.next_act().await;
@@ -152,10 +129,10 @@ async fn an_insert_an_update_and_a_delete_go_out_as_one_post_one_patch_and_one_v
         .mount(&app.server)
         .await;
     let created = json!({"_embedded": {"elements": [{"id": 600001, "request_id": "0"}]}});
-    app.mock("POST", ELEMENTS, Some(created), 200, 1).await;
+    app.answer("POST", ELEMENTS, 200, Some(created), 1).await;
     let updated = json!({"_embedded": {"elements": [{"id": 525439}]}});
-    app.mock("PATCH", ELEMENTS, Some(updated), 200, 1).await;
-    app.mock("POST", "/api/v2/catalog_elements", None, 204, 1)
+    app.answer("PATCH", ELEMENTS, 200, Some(updated), 1).await;
+    app.answer("POST", "/api/v2/catalog_elements", 204, None, 1)
         .await;
     let report = app.run().await;
     assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
@@ -213,7 +190,7 @@ async fn a_list_over_250_elements_is_read_page_by_page() {
             .mount(&app.server)
             .await;
     }
-    app.mock("GET", FIELDS, None, 204, 1).await;
+    app.answer("GET", FIELDS, 204, None, 1).await;
     let report = app.run().await;
     assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
     assert_eq!(
@@ -227,8 +204,8 @@ async fn a_list_over_250_elements_is_read_page_by_page() {
 async fn a_catalog_without_elements_answers_204_and_nothing_more_is_asked() {
     let app = TestApp::elements_app().await;
     app.account_lists(1).await;
-    app.mock("GET", ELEMENTS, None, 204, 1).await;
-    app.mock("GET", FIELDS, None, 204, 1).await;
+    app.answer("GET", ELEMENTS, 204, None, 1).await;
+    app.answer("GET", FIELDS, 204, None, 1).await;
     let report = app.run().await;
     assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
     assert_eq!(report.counts.http_requests, 3);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Column, Row, TypeInfo, ValueRef};
 
-use catalog_sync::element::{FieldDef, FieldKind};
+use catalog_sync::element::FieldDef;
 use catalog_sync::store::Store;
 
 /// A fresh database with the desired catalog 7001 (`Товары`), its fields and view.
@@ -29,18 +29,7 @@ async fn goods() -> (tempfile::TempDir, Store) {
 }
 
 fn field(id: i64, name: &str, kind: &str, sort: i64) -> FieldDef {
-    FieldDef {
-        id,
-        catalog_id: 7001,
-        name: name.into(),
-        code: None,
-        kind: FieldKind::parse(kind),
-        sort: Some(sort),
-        is_required: false,
-        is_api_only: false,
-        options: Vec::new(),
-        raw_json: "{}".into(),
-    }
+    FieldDef::new(id, 7001, name, kind).with_sort(sort)
 }
 
 fn goods_fields() -> Vec<FieldDef> {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use catalog_sync::element::{
-    DesiredElement, ElementFields, FieldDef, FieldKind, FieldOption, RemoteElement, SyncedElement,
+    DesiredElement, ElementFields, FieldDef, RemoteElement, SyncedElement,
 };
 use catalog_sync::reconcile::MergeInput;
 use catalog_sync::reconcile::elements::merge_elements;
@@ -154,28 +154,10 @@ async fn update_prices(db: &Path, n: usize) {
 }
 
 fn def(id: i64, name: &str, kind: &str, options: &[&str]) -> FieldDef {
-    FieldDef {
-        id,
-        catalog_id: 1,
-        name: name.into(),
-        code: None,
-        kind: FieldKind::parse(kind),
-        sort: Some(id),
-        is_required: false,
-        is_api_only: false,
-        options: options
-            .iter()
-            .enumerate()
-            .map(|(i, v)| FieldOption {
-                id: 100 + i as i64,
-                value: (*v).into(),
-                code: None,
-                parent_id: None,
-                sort: None,
-            })
-            .collect(),
-        raw_json: "{}".into(),
-    }
+    let options: Vec<(i64, &str)> = (100..).zip(options.iter().copied()).collect();
+    FieldDef::new(id, 1, name, kind)
+        .with_sort(id)
+        .with_options(&options)
 }
 
 /// The median time of `merge_elements` for 100,000 elements with 4 fields, 1% changed on each

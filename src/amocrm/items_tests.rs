@@ -3,30 +3,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::element::{FieldKind, FieldOption};
 
 fn def(id: i64, name: &str, kind: &str, options: &[(i64, &str)]) -> FieldDef {
-    FieldDef {
-        id,
-        catalog_id: 4521,
-        name: name.into(),
-        code: None,
-        kind: FieldKind::parse(kind),
-        sort: None,
-        is_required: false,
-        is_api_only: false,
-        options: options
-            .iter()
-            .map(|&(id, value)| FieldOption {
-                id,
-                value: value.into(),
-                code: None,
-                parent_id: None,
-                sort: None,
-            })
-            .collect(),
-        raw_json: "{}".into(),
-    }
+    FieldDef::new(id, 4521, name, kind).with_options(options)
 }
 
 fn defs() -> Vec<FieldDef> {

@@ -33,22 +33,7 @@ pub(crate) fn int(v: &Value) -> Option<i64> {
 }
 
 /// A flag, from `true`/`false`, `0`/`1`, or a string of any of them.
-pub(crate) fn flag(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(0) => Some(false),
-            Some(1) => Some(true),
-            _ => None,
-        },
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" => Some(true),
-            "0" | "false" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+pub(crate) use crate::element::canon::flag;
 
 /// A text, from a JSON string or a number (a name made only of digits may lose its quotes).
 pub(crate) fn text(v: &Value) -> Option<String> {

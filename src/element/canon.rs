@@ -14,6 +14,8 @@
 
 mod choice;
 mod scalar;
+
+pub(crate) use scalar::flag;
 mod time;
 
 use serde_json::{Value, json};

@@ -276,6 +276,46 @@ pub struct FieldDef {
     pub raw_json: String,
 }
 
+impl FieldDef {
+    /// A field with what tells it apart (id, catalog, name, type) and nothing else: how tests,
+    /// benchmarks and examples build one (a pull reads the rest from the account).
+    pub fn new(id: FieldId, catalog_id: RemoteId, name: &str, kind: &str) -> FieldDef {
+        FieldDef {
+            id,
+            catalog_id,
+            name: name.into(),
+            code: None,
+            kind: FieldKind::parse(kind),
+            sort: None,
+            is_required: false,
+            is_api_only: false,
+            options: Vec::new(),
+            raw_json: "{}".into(),
+        }
+    }
+
+    /// The same field offering these options (`(id, text)`: enums, or a category's entries).
+    pub fn with_options<S: AsRef<str>>(mut self, options: &[(i64, S)]) -> FieldDef {
+        self.options = options
+            .iter()
+            .map(|(id, value)| FieldOption {
+                id: *id,
+                value: value.as_ref().to_owned(),
+                code: None,
+                parent_id: None,
+                sort: None,
+            })
+            .collect();
+        self
+    }
+
+    /// The same field at this place in the catalog's order.
+    pub fn with_sort(mut self, sort: i64) -> FieldDef {
+        self.sort = Some(sort);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use crate::catalog::{
 };
 
 mod elements;
+mod model;
 mod property;
 
 pub(super) fn fields(name: &str) -> Fields {

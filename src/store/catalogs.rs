@@ -1,6 +1,7 @@
 //! `desired_catalogs`, `remote_catalogs` and `synced_catalogs`: catalogs as [`Stored`] records.
 
 use anyhow::{Context, Result};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, SqliteConnection};
 
 use super::rows::{self, bit};
@@ -9,7 +10,6 @@ use super::{Store, now};
 use crate::catalog::{
     DesiredCatalog, DesiredId, Field, Fields, RemoteCatalog, RemoteId, SyncedCatalog, Value,
 };
-use crate::reconcile::BaseAfter;
 
 impl Store {
     pub async fn desired(&self) -> Result<Vec<DesiredCatalog>> {
@@ -87,15 +87,11 @@ impl Stored for Fields {
         tx.commit().await.context("cannot save the pull")
     }
 
-    async fn desired_row(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-    ) -> Result<Option<DesiredCatalog>> {
-        let row = sqlx::query("SELECT * FROM desired_catalogs WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        Ok(row.as_ref().map(rows::desired).transpose()?)
+    const DESIRED_TABLE: &'static str = "desired_catalogs";
+    const SYNCED_TABLE: &'static str = "synced_catalogs";
+
+    fn desired_from_row(row: &SqliteRow) -> Result<DesiredCatalog> {
+        Ok(rows::desired(row)?)
     }
 
     async fn insert_desired(
@@ -160,73 +156,26 @@ impl Stored for Fields {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn remove_desired(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-        revision: i64,
-        unlink: bool,
-    ) -> Result<bool> {
-        let sql = if unlink {
-            "UPDATE desired_catalogs SET remote_id = NULL, revision = revision + 1 \
-             WHERE id = ? AND revision = ?"
-        } else {
-            "DELETE FROM desired_catalogs WHERE id = ? AND revision = ?"
-        };
-        let done = sqlx::query(sql)
-            .bind(id)
-            .bind(revision)
-            .execute(&mut *conn)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn link_desired(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-        remote_id: RemoteId,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE desired_catalogs SET remote_id = ?, revision = revision + 1 WHERE id = ?",
-        )
-        .bind(remote_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn write_base(
+    async fn set_base(
         conn: &mut SqliteConnection,
         _: &(),
         remote_id: RemoteId,
-        base: &BaseAfter,
+        f: &Fields,
     ) -> Result<()> {
-        match base {
-            BaseAfter::Keep => {}
-            BaseAfter::Remove => {
-                sqlx::query("DELETE FROM synced_catalogs WHERE remote_id = ?")
-                    .bind(remote_id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            BaseAfter::Set(f) => {
-                sqlx::query(
-                    "INSERT OR REPLACE INTO synced_catalogs (remote_id, name, type, \
-                     can_add_elements, can_show_in_cards, can_link_multiple, sort, synced_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(remote_id)
-                .bind(&f.name)
-                .bind(&f.kind)
-                .bind(bit(f.can_add_elements))
-                .bind(bit(f.can_show_in_cards))
-                .bind(bit(f.can_link_multiple))
-                .bind(f.sort)
-                .bind(now())
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO synced_catalogs (remote_id, name, type, can_add_elements, \
+             can_show_in_cards, can_link_multiple, sort, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(remote_id)
+        .bind(&f.name)
+        .bind(&f.kind)
+        .bind(bit(f.can_add_elements))
+        .bind(bit(f.can_show_in_cards))
+        .bind(bit(f.can_link_multiple))
+        .bind(f.sort)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 }

@@ -12,7 +12,6 @@ use sqlx::{Row, SqliteConnection};
 use super::stored::Stored;
 use super::{Store, now};
 use crate::element::{DesiredElement, ElementFields, FieldId, RemoteElement, SyncedElement};
-use crate::reconcile::BaseAfter;
 use crate::record::{DesiredId, RemoteId};
 
 /// The elements of one catalog: its id in the account and its desired row.
@@ -198,15 +197,11 @@ impl Stored for ElementFields {
             .with_context(|| format!("cannot save the elements of catalog {}", scope.catalog))
     }
 
-    async fn desired_row(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-    ) -> Result<Option<DesiredElement>> {
-        let row = sqlx::query("SELECT * FROM desired_elements WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.as_ref().map(desired).transpose()
+    const DESIRED_TABLE: &'static str = "desired_elements";
+    const SYNCED_TABLE: &'static str = "synced_elements";
+
+    fn desired_from_row(row: &SqliteRow) -> Result<DesiredElement> {
+        desired(row)
     }
 
     async fn insert_desired(
@@ -246,69 +241,23 @@ impl Stored for ElementFields {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn remove_desired(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-        revision: i64,
-        unlink: bool,
-    ) -> Result<bool> {
-        let sql = if unlink {
-            "UPDATE desired_elements SET remote_id = NULL, revision = revision + 1 \
-             WHERE id = ? AND revision = ?"
-        } else {
-            "DELETE FROM desired_elements WHERE id = ? AND revision = ?"
-        };
-        let done = sqlx::query(sql)
-            .bind(id)
-            .bind(revision)
-            .execute(&mut *conn)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn link_desired(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-        remote_id: RemoteId,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE desired_elements SET remote_id = ?, revision = revision + 1 WHERE id = ?",
-        )
-        .bind(remote_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn write_base(
+    async fn set_base(
         conn: &mut SqliteConnection,
         scope: &ElementScope,
         remote_id: RemoteId,
-        base: &BaseAfter<ElementFields>,
+        f: &ElementFields,
     ) -> Result<()> {
-        match base {
-            BaseAfter::Keep => {}
-            BaseAfter::Remove => {
-                sqlx::query("DELETE FROM synced_elements WHERE remote_id = ?")
-                    .bind(remote_id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            BaseAfter::Set(f) => {
-                sqlx::query(
-                    "INSERT OR REPLACE INTO synced_elements (remote_id, catalog_remote_id, name, \
-                     fields, synced_at) VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(remote_id)
-                .bind(scope.catalog)
-                .bind(&f.name)
-                .bind(values_json(f))
-                .bind(now())
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO synced_elements (remote_id, catalog_remote_id, name, fields, \
+             synced_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(remote_id)
+        .bind(scope.catalog)
+        .bind(&f.name)
+        .bind(values_json(f))
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 }

@@ -11,7 +11,8 @@ use anyhow::Result;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, SqliteConnection};
 
 use super::{ConflictScope, Store, now};
 use crate::reconcile::{Adopt, BaseAfter};
@@ -40,10 +41,13 @@ pub trait Stored: Record + Serialize + DeserializeOwned + Send + Sync {
     /// Replaces the mirror of `scope` with a complete pull.
     async fn save_pull(store: &Store, scope: &Self::Scope, pull: &[Remote<Self>]) -> Result<()>;
 
-    async fn desired_row(
-        conn: &mut SqliteConnection,
-        id: DesiredId,
-    ) -> Result<Option<Desired<Self>>>;
+    /// The desired rows' table, and the base's (keyed by `remote_id`).
+    const DESIRED_TABLE: &'static str;
+    const SYNCED_TABLE: &'static str;
+
+    /// A row of [`DESIRED_TABLE`](Stored::DESIRED_TABLE).
+    fn desired_from_row(row: &SqliteRow) -> Result<Desired<Self>>;
+
     /// Inserts a desired row for a record found in the account; `None` when a row already
     /// claims that remote id (a person inserted one meanwhile).
     async fn insert_desired(
@@ -52,31 +56,95 @@ pub trait Stored: Record + Serialize + DeserializeOwned + Send + Sync {
         remote_id: RemoteId,
         fields: &Self,
     ) -> Result<Option<DesiredId>>;
+
     /// Writes `after` over `before` if the row still has `before.revision`.
     async fn update_desired(
         conn: &mut SqliteConnection,
         before: &Desired<Self>,
         after: &Self,
     ) -> Result<bool>;
+
+    /// Writes the base of one record.
+    async fn set_base(
+        conn: &mut SqliteConnection,
+        scope: &Self::Scope,
+        remote_id: RemoteId,
+        fields: &Self,
+    ) -> Result<()>;
+
+    async fn desired_row(
+        conn: &mut SqliteConnection,
+        id: DesiredId,
+    ) -> Result<Option<Desired<Self>>> {
+        let sql = format!("SELECT * FROM {} WHERE id = ?", Self::DESIRED_TABLE);
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(Self::desired_from_row).transpose()
+    }
+
     /// Deletes the row, or forgets its remote id (`unlink`), if it still has `revision`.
     async fn remove_desired(
         conn: &mut SqliteConnection,
         id: DesiredId,
         revision: i64,
         unlink: bool,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        let table = Self::DESIRED_TABLE;
+        let sql = if unlink {
+            format!(
+                "UPDATE {table} SET remote_id = NULL, revision = revision + 1 \
+                 WHERE id = ? AND revision = ?"
+            )
+        } else {
+            format!("DELETE FROM {table} WHERE id = ? AND revision = ?")
+        };
+        let done = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .bind(revision)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Sets `remote_id` of a row once its add is confirmed; the person's own values stay.
     async fn link_desired(
         conn: &mut SqliteConnection,
         id: DesiredId,
         remote_id: RemoteId,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE {} SET remote_id = ?, revision = revision + 1 WHERE id = ?",
+            Self::DESIRED_TABLE
+        );
+        let done = sqlx::query(AssertSqlSafe(sql))
+            .bind(remote_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn write_base(
         conn: &mut SqliteConnection,
         scope: &Self::Scope,
         remote_id: RemoteId,
         base: &BaseAfter<Self>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        match base {
+            BaseAfter::Keep => Ok(()),
+            BaseAfter::Set(fields) => Self::set_base(conn, scope, remote_id, fields).await,
+            BaseAfter::Remove => {
+                let sql = format!("DELETE FROM {} WHERE remote_id = ?", Self::SYNCED_TABLE);
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(remote_id)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
 }
 
 impl Store {

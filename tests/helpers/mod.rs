@@ -166,3 +166,59 @@ impl TestApp {
         path
     }
 }
+
+/// A client for a wiremock account with the token `token`: 7 requests a second, 3 retries 1 ms
+/// apart, no shared pace file.
+pub fn client_for(server: &MockServer, token: &str) -> Client {
+    Client::new(ClientOptions {
+        base_url: server.uri().parse().unwrap(),
+        credentials: Credentials::Token(Secret::new(token)),
+        timeout: Duration::from_secs(5),
+        requests_per_second: 7,
+        max_retries: 3,
+        backoff_base: Duration::from_millis(1),
+        shared_pace: None,
+    })
+    .unwrap()
+}
+
+/// A mock of `<verb> <at>` answering `answer`, expected exactly `times` times.
+pub async fn expect_at(
+    server: &MockServer,
+    verb: &str,
+    at: &str,
+    answer: ResponseTemplate,
+    times: u64,
+) {
+    Mock::given(method(verb))
+        .and(path(at))
+        .respond_with(answer)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// The JSON bodies received for `<verb> <at>`, in order.
+pub async fn bodies_at(server: &MockServer, verb: &str, at: &str) -> Vec<Value> {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .into_iter()
+        .filter(|r| r.method.as_str() == verb && r.url.path() == at)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+impl TestApp {
+    /// `<verb> <at>` answers `status` (with `body` as JSON, if any), exactly `times` times.
+    pub async fn answer(&self, verb: &str, at: &str, status: u16, body: Option<Value>, times: u64) {
+        let mut answer = ResponseTemplate::new(status);
+        if let Some(body) = body {
+            answer = answer.set_body_json(body);
+        }
+        expect_at(&self.server, verb, at, answer, times).await;
+    }
+
+    pub async fn bodies(&self, verb: &str, at: &str) -> Vec<Value> {
+        bodies_at(&self.server, verb, at).await
+    }
+}

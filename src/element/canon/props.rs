@@ -5,7 +5,6 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::element::FieldOption;
 
 const KINDS: [&str; 17] = [
     "text",
@@ -28,28 +27,8 @@ const KINDS: [&str; 17] = [
 ];
 
 fn field(kind: &str, texts: Vec<String>) -> FieldDef {
-    FieldDef {
-        id: 1,
-        catalog_id: 2,
-        name: "f".into(),
-        code: None,
-        kind: FieldKind::parse(kind),
-        sort: None,
-        is_required: false,
-        is_api_only: false,
-        options: texts
-            .into_iter()
-            .enumerate()
-            .map(|(i, value)| FieldOption {
-                id: 100 + i as i64,
-                value,
-                code: None,
-                parent_id: None,
-                sort: None,
-            })
-            .collect(),
-        raw_json: "{}".into(),
-    }
+    let options: Vec<(i64, String)> = (100..).zip(texts).collect();
+    FieldDef::new(1, 2, "f", kind).with_options(&options)
 }
 
 fn number() -> impl Strategy<Value = Value> {

@@ -62,7 +62,9 @@ pub(super) fn flag_from_person(value: &Value) -> Result<Value, String> {
         .ok_or_else(|| format!("{value} is not a checkbox value: write true or false (or 1 or 0)"))
 }
 
-fn flag(value: &Value) -> Option<bool> {
+/// A flag from `true`/`false`, `0`/`1` (also `1.0`), or their text in any case: how amoCRM
+/// and people spell a yes or no (the client's tolerant reading uses it too).
+pub(crate) fn flag(value: &Value) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
         Value::Number(n) => match n.as_f64() {

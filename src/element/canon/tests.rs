@@ -3,31 +3,10 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::element::FieldOption;
 use crate::record::Record;
 
 fn def(kind: &str, options: &[(i64, &str)]) -> FieldDef {
-    FieldDef {
-        id: 271207,
-        catalog_id: 4521,
-        name: "Поле".into(),
-        code: None,
-        kind: FieldKind::parse(kind),
-        sort: None,
-        is_required: false,
-        is_api_only: false,
-        options: options
-            .iter()
-            .map(|&(id, value)| FieldOption {
-                id,
-                value: value.into(),
-                code: None,
-                parent_id: None,
-                sort: None,
-            })
-            .collect(),
-        raw_json: "{}".into(),
-    }
+    FieldDef::new(271207, 4521, "Поле", kind).with_options(options)
 }
 
 fn api(kind: &str, values: Value) -> Result<Value, String> {

@@ -8,18 +8,14 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::super::*;
-use crate::element::{DesiredElement, ElementFields, ElementKey, RemoteElement, SyncedElement};
+use super::model::{self, in_account};
+use crate::element::{DesiredElement, ElementFields, ElementKey, SyncedElement};
 use crate::record::{ConflictPolicy, Mode, Record};
 
 /// The catalog's fields: 1 and 2 hold text, 3 a number.
 const FIELDS: [i64; 3] = [1, 2, 3];
 
-#[derive(Debug, Clone)]
-struct World {
-    base: Vec<SyncedElement>,
-    local: Vec<DesiredElement>,
-    remote: Vec<RemoteElement>,
-}
+type World = model::World<ElementFields>;
 
 /// A complete record as the account (after a pull) or the base holds it: every field present,
 /// `null` when empty.
@@ -67,17 +63,6 @@ fn side(f: impl Strategy<Value = ElementFields>) -> impl Strategy<Value = Side> 
     ]
 }
 
-fn in_account(id: i64, fields: ElementFields) -> RemoteElement {
-    RemoteElement {
-        id,
-        fields,
-        created_by: None,
-        created_at: None,
-        updated_at: None,
-        raw_json: "{}".into(),
-    }
-}
-
 fn world() -> impl Strategy<Value = World> {
     let element = (prop::option::of(full()), side(partial()), side(full()));
     (
@@ -85,11 +70,7 @@ fn world() -> impl Strategy<Value = World> {
         prop::collection::vec(partial(), 0..3),
     )
         .prop_map(|(elements, new_rows)| {
-            let mut w = World {
-                base: vec![],
-                local: vec![],
-                remote: vec![],
-            };
+            let mut w = World::default();
             for (i, (base, l, r)) in elements.into_iter().enumerate() {
                 let id = 500 + i as i64;
                 let pick = |s: &Side| match (s, &base) {
@@ -150,82 +131,8 @@ fn stored(mut f: ElementFields) -> ElementFields {
     f
 }
 
-/// Executes a plan the way the account and the sync layer would, every operation succeeding.
 fn apply(w: &World, plan: &Plan<ElementFields>) -> World {
-    let mut remote: BTreeMap<i64, ElementFields> =
-        w.remote.iter().map(|r| (r.id, r.fields.clone())).collect();
-    let mut local: BTreeMap<i64, DesiredElement> =
-        w.local.iter().map(|l| (l.id, l.clone())).collect();
-    let mut base: BTreeMap<i64, ElementFields> = w
-        .base
-        .iter()
-        .map(|b| (b.remote_id, b.fields.clone()))
-        .collect();
-    let mut next_id = 9000;
-    for d in &plan.decisions {
-        let mut id = d.remote_id;
-        match &d.push {
-            Some(Push::Add { fields, replaces }) => {
-                next_id += 1;
-                remote.insert(next_id, stored(fields.clone()));
-                if let Some(old) = replaces {
-                    base.remove(old);
-                }
-                local.get_mut(&d.desired_id.unwrap()).unwrap().remote_id = Some(next_id);
-                id = Some(next_id);
-            }
-            Some(Push::Update { id, fields }) => {
-                let target = remote.get_mut(id).unwrap();
-                for k in fields.keys() {
-                    target.set(k, fields.get(k));
-                }
-            }
-            Some(Push::Delete { id }) => drop(remote.remove(id)),
-            None => {}
-        }
-        match &d.adopt {
-            Some(Adopt::Insert { remote_id, fields }) => {
-                let row = DesiredElement {
-                    id: 20000 + remote_id,
-                    remote_id: Some(*remote_id),
-                    fields: fields.clone(),
-                    revision: 0,
-                };
-                local.insert(row.id, row);
-            }
-            Some(Adopt::Update {
-                desired_id,
-                changes,
-                ..
-            }) => {
-                let row = local.get_mut(desired_id).unwrap();
-                for (k, v) in changes {
-                    row.fields.set(*k, v.clone());
-                }
-            }
-            Some(Adopt::Delete { desired_id, .. }) => drop(local.remove(desired_id)),
-            Some(Adopt::Unlink { desired_id, .. }) => {
-                local.get_mut(desired_id).unwrap().remote_id = None
-            }
-            None => {}
-        }
-        match (&d.base_after, id) {
-            (BaseAfter::Set(f), Some(id)) => drop(base.insert(id, f.clone())),
-            (BaseAfter::Remove, Some(id)) => drop(base.remove(&id)),
-            _ => {}
-        }
-    }
-    World {
-        base: base
-            .into_iter()
-            .map(|(remote_id, fields)| SyncedElement { remote_id, fields })
-            .collect(),
-        local: local.into_values().collect(),
-        remote: remote
-            .into_iter()
-            .map(|(id, f)| in_account(id, f))
-            .collect(),
-    }
+    model::apply(w, plan, stored)
 }
 
 /// Every desired row is linked to an element with the same value in every field it manages.

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::super::*;
-use crate::catalog::{
-    ConflictPolicy, DesiredCatalog, Field, Fields, Mode, RemoteCatalog, SyncedCatalog, Value,
-};
+use super::model;
+use crate::catalog::{ConflictPolicy, DesiredCatalog, Field, Fields, Mode, SyncedCatalog, Value};
 
 #[derive(Debug, Clone)]
 enum Variant {
@@ -17,12 +16,7 @@ enum Variant {
     Edited(Fields),
 }
 
-#[derive(Debug, Clone)]
-struct World {
-    base: Vec<SyncedCatalog>,
-    local: Vec<DesiredCatalog>,
-    remote: Vec<RemoteCatalog>,
-}
+type World = model::World<Fields>;
 
 fn remote_fields() -> impl Strategy<Value = Fields> {
     (
@@ -71,11 +65,7 @@ fn world() -> impl Strategy<Value = World> {
         prop::collection::vec(local_fields(), 0..3),
     )
         .prop_map(|(catalogs, new_rows)| {
-            let mut w = World {
-                base: vec![],
-                local: vec![],
-                remote: vec![],
-            };
+            let mut w = World::default();
             for (i, (base, l, r)) in catalogs.into_iter().enumerate() {
                 let id = 100 + i as i64;
                 let pick = |v: &Variant| match (v, &base) {
@@ -85,14 +75,7 @@ fn world() -> impl Strategy<Value = World> {
                 };
                 let (lf, rf) = (pick(&l), pick(&r));
                 if let Some(f) = rf {
-                    w.remote.push(RemoteCatalog {
-                        id,
-                        fields: f,
-                        created_by: None,
-                        created_at: None,
-                        updated_at: None,
-                        raw_json: "{}".into(),
-                    });
+                    w.remote.push(model::in_account(id, f));
                 }
                 // A linked row needs its catalog to be known on some side, or it is invalid.
                 if let Some(f) =
@@ -137,104 +120,21 @@ fn plan(w: &World, mode: Mode, policy: ConflictPolicy) -> Plan {
     })
 }
 
-/// Executes a plan the way the account and the sync layer would, every operation succeeding.
+/// Executes a plan; the account gives a new catalog its flags (false unless sent) and a sort.
 fn apply(w: &World, plan: &Plan) -> World {
-    let mut remote: BTreeMap<i64, Fields> =
-        w.remote.iter().map(|r| (r.id, r.fields.clone())).collect();
-    let mut local: BTreeMap<i64, DesiredCatalog> =
-        w.local.iter().map(|l| (l.id, l.clone())).collect();
-    let mut base: BTreeMap<i64, Fields> = w
-        .base
-        .iter()
-        .map(|b| (b.remote_id, b.fields.clone()))
-        .collect();
-    let mut next_id = 9000;
-    for d in &plan.decisions {
-        let mut id = d.remote_id;
-        match &d.push {
-            Some(Push::Add { fields, replaces }) => {
-                next_id += 1;
-                let mut created = fields.clone();
-                for f in [
-                    Field::CanAddElements,
-                    Field::CanShowInCards,
-                    Field::CanLinkMultiple,
-                ] {
-                    if created.get(f).is_none() {
-                        created.set(f, Some(Value::Bool(false)));
-                    }
-                }
-                created.sort = Some(0);
-                remote.insert(next_id, created);
-                if let Some(old) = replaces {
-                    base.remove(old);
-                }
-                local.get_mut(&d.desired_id.unwrap()).unwrap().remote_id = Some(next_id);
-                id = Some(next_id);
+    model::apply(w, plan, |mut created: Fields| {
+        for f in [
+            Field::CanAddElements,
+            Field::CanShowInCards,
+            Field::CanLinkMultiple,
+        ] {
+            if created.get(f).is_none() {
+                created.set(f, Some(Value::Bool(false)));
             }
-            Some(Push::Update { id, fields }) => {
-                let target = remote.get_mut(id).unwrap();
-                for f in Field::ALL {
-                    if f == Field::Name || fields.get(f).is_some() {
-                        target.set(f, fields.get(f));
-                    }
-                }
-            }
-            Some(Push::Delete { id }) => drop(remote.remove(id)),
-            None => {}
         }
-        match &d.adopt {
-            Some(Adopt::Insert { remote_id, fields }) => {
-                local.insert(
-                    20000 + remote_id,
-                    DesiredCatalog {
-                        id: 20000 + remote_id,
-                        remote_id: Some(*remote_id),
-                        fields: fields.clone(),
-                        revision: 0,
-                    },
-                );
-            }
-            Some(Adopt::Update {
-                desired_id,
-                changes,
-                ..
-            }) => {
-                let row = local.get_mut(desired_id).unwrap();
-                for (f, v) in changes {
-                    row.fields.set(*f, v.clone());
-                }
-            }
-            Some(Adopt::Delete { desired_id, .. }) => drop(local.remove(desired_id)),
-            Some(Adopt::Unlink { desired_id, .. }) => {
-                local.get_mut(desired_id).unwrap().remote_id = None
-            }
-            None => {}
-        }
-        match (&d.base_after, id) {
-            (BaseAfter::Set(f), Some(id)) => drop(base.insert(id, f.clone())),
-            (BaseAfter::Remove, Some(id)) => drop(base.remove(&id)),
-            _ => {}
-        }
-    }
-    World {
-        base: base
-            .into_iter()
-            .map(|(remote_id, fields)| SyncedCatalog { remote_id, fields })
-            .collect(),
-        local: local.into_values().collect(),
-        remote: remote
-            .into_iter()
-            .map(|(id, fields)| RemoteCatalog {
-                id,
-                fields,
-                created_by: None,
-                created_at: None,
-                updated_at: None,
-                raw_json: "{}".into(),
-            })
-            .collect(),
-    }
+        created.sort = Some(0);
+        created
+    })
 }
 
 /// Every desired row is linked to a catalog with the same values in every field it manages.

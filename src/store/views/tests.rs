@@ -1,21 +1,13 @@
 //! Quoting and column naming, and the generated SQL run on a freshly migrated database.
 
 use super::sql::{Column, columns, ident, literal, statements};
-use crate::element::{FieldDef, FieldKind, Shape};
+use crate::element::{FieldDef, Shape};
 use crate::store::Store;
 
 fn field(id: i64, name: &str, kind: &str, sort: Option<i64>) -> FieldDef {
     FieldDef {
-        id,
-        catalog_id: 7001,
-        name: name.into(),
-        code: None,
-        kind: FieldKind::parse(kind),
         sort,
-        is_required: false,
-        is_api_only: false,
-        options: Vec::new(),
-        raw_json: "{}".into(),
+        ..FieldDef::new(id, 7001, name, kind)
     }
 }
 

@@ -184,21 +184,9 @@ impl ProgressLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::element::FieldKind;
 
     fn def(id: FieldId, name: &str, kind: &str) -> FieldDef {
-        FieldDef {
-            id,
-            catalog_id: 1,
-            name: name.into(),
-            code: None,
-            kind: FieldKind::parse(kind),
-            sort: None,
-            is_required: false,
-            is_api_only: false,
-            options: vec![],
-            raw_json: "{}".into(),
-        }
+        FieldDef::new(id, 1, name, kind)
     }
 
     fn seen(id: FieldId, name: &str, kind: &str) -> std::collections::BTreeMap<FieldId, SeenField> {

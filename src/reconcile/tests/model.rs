@@ -1,0 +1,116 @@
+//! The model the property tests check plans against: the three sides of one kind of record,
+//! and a plan executed the way the account and the sync layer would, every operation
+//! succeeding. Written once for catalogs and elements alike.
+
+use std::collections::BTreeMap;
+
+use super::super::*;
+use crate::record::{Desired, Record, Remote, Synced};
+
+#[derive(Debug, Clone)]
+pub struct World<R> {
+    pub base: Vec<Synced<R>>,
+    pub local: Vec<Desired<R>>,
+    pub remote: Vec<Remote<R>>,
+}
+
+impl<R> Default for World<R> {
+    fn default() -> Self {
+        World {
+            base: vec![],
+            local: vec![],
+            remote: vec![],
+        }
+    }
+}
+
+/// A record in the account, with nothing but its id and fields.
+pub fn in_account<R>(id: i64, fields: R) -> Remote<R> {
+    Remote {
+        id,
+        fields,
+        created_by: None,
+        created_at: None,
+        updated_at: None,
+        raw_json: "{}".into(),
+    }
+}
+
+/// Executes a plan. `created` is what the account makes of an add's fields (the defaults it
+/// fills in); an update sets every field it carries.
+pub fn apply<R: Record>(w: &World<R>, plan: &Plan<R>, created: impl Fn(R) -> R) -> World<R> {
+    let mut remote: BTreeMap<i64, R> = w.remote.iter().map(|r| (r.id, r.fields.clone())).collect();
+    let mut local: BTreeMap<i64, Desired<R>> = w.local.iter().map(|l| (l.id, l.clone())).collect();
+    let mut base: BTreeMap<i64, R> = w
+        .base
+        .iter()
+        .map(|b| (b.remote_id, b.fields.clone()))
+        .collect();
+    let mut next_id = 9000;
+    for d in &plan.decisions {
+        let mut id = d.remote_id;
+        match &d.push {
+            Some(Push::Add { fields, replaces }) => {
+                next_id += 1;
+                remote.insert(next_id, created(fields.clone()));
+                if let Some(old) = replaces {
+                    base.remove(old);
+                }
+                local.get_mut(&d.desired_id.unwrap()).unwrap().remote_id = Some(next_id);
+                id = Some(next_id);
+            }
+            Some(Push::Update { id, fields }) => {
+                let target = remote.get_mut(id).unwrap();
+                for k in fields.keys() {
+                    if let Some(v) = fields.get(k) {
+                        target.set(k, Some(v));
+                    }
+                }
+            }
+            Some(Push::Delete { id }) => drop(remote.remove(id)),
+            None => {}
+        }
+        match &d.adopt {
+            Some(Adopt::Insert { remote_id, fields }) => {
+                let row = Desired {
+                    id: 20000 + remote_id,
+                    remote_id: Some(*remote_id),
+                    fields: fields.clone(),
+                    revision: 0,
+                };
+                local.insert(row.id, row);
+            }
+            Some(Adopt::Update {
+                desired_id,
+                changes,
+                ..
+            }) => {
+                let row = local.get_mut(desired_id).unwrap();
+                for (k, v) in changes {
+                    row.fields.set(*k, v.clone());
+                }
+            }
+            Some(Adopt::Delete { desired_id, .. }) => drop(local.remove(desired_id)),
+            Some(Adopt::Unlink { desired_id, .. }) => {
+                local.get_mut(desired_id).unwrap().remote_id = None
+            }
+            None => {}
+        }
+        match (&d.base_after, id) {
+            (BaseAfter::Set(f), Some(id)) => drop(base.insert(id, f.clone())),
+            (BaseAfter::Remove, Some(id)) => drop(base.remove(&id)),
+            _ => {}
+        }
+    }
+    World {
+        base: base
+            .into_iter()
+            .map(|(remote_id, fields)| Synced { remote_id, fields })
+            .collect(),
+        local: local.into_values().collect(),
+        remote: remote
+            .into_iter()
+            .map(|(id, f)| in_account(id, f))
+            .collect(),
+    }
+}
