@@ -77,6 +77,19 @@ pub async fn syncer(database: &Path, base_url: &str, batch_size: usize, api: Api
     startup::syncer(&account, false).await.unwrap()
 }
 
+/// The median wall time of `runs` calls of `f`.
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }

@@ -1,14 +1,13 @@
 //! Catalogs: requests per run against the lower bound in both API modes, and merge time.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use catalog_sync::catalog::{
     ApiVersion, ConflictPolicy, DesiredCatalog, Fields, Mode, RemoteCatalog, SyncedCatalog,
 };
 use catalog_sync::reconcile::{MergeInput, merge};
 
-use super::{Row, sandbox, syncer};
+use super::{Row, median, sandbox, syncer};
 
 /// A name, the adds, updates and deletes it makes, `batch_size`, the SQL, the API mode.
 type Scenario = (
@@ -160,15 +159,9 @@ pub fn merge_time() -> Vec<Row> {
                 policy: ConflictPolicy::LocalWins,
                 settled: &settled,
             };
-            let mut times: Vec<Duration> = (0..21)
-                .map(|_| {
-                    let t = Instant::now();
-                    std::hint::black_box(merge(std::hint::black_box(&input)));
-                    t.elapsed()
-                })
-                .collect();
-            times.sort();
-            let median = times[times.len() / 2];
+            let median = median(21, || {
+                std::hint::black_box(merge(std::hint::black_box(&input)));
+            });
             Row {
                 what: format!("merge + plan, {n} catalogs"),
                 measured: format!("{:.3} ms", median.as_secs_f64() * 1000.0),

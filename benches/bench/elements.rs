@@ -16,7 +16,7 @@ use catalog_sync::record::{ConflictPolicy, Mode};
 use catalog_sync::sandbox::{Sandbox, SandboxOptions};
 use serde_json::json;
 
-use super::{Row, write_config};
+use super::{Row, median, write_config};
 
 const ELEMENTS: usize = 10_000;
 const RATE: f64 = 5.0;
@@ -212,16 +212,10 @@ pub fn merge_time() -> Vec<Row> {
         policy: ConflictPolicy::LocalWins,
         settled: &settled,
     };
-    let mut times: Vec<Duration> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            let plan = std::hint::black_box(merge_elements(std::hint::black_box(&input), &defs));
-            assert_eq!(plan.pushes().count(), 1000);
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    let median = times[times.len() / 2];
+    let median = median(7, || {
+        let plan = std::hint::black_box(merge_elements(std::hint::black_box(&input), &defs));
+        assert_eq!(plan.pushes().count(), 1000);
+    });
     vec![Row {
         what: format!("elements, merge + plan of {n} with 4 fields"),
         measured: format!("{:.0} ms", median.as_secs_f64() * 1000.0),

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::super::*;
-use super::model::{self, in_account};
+use super::model::{self, in_account, variant};
 use crate::element::{DesiredElement, ElementFields, ElementKey, SyncedElement};
 use crate::record::{ConflictPolicy, Mode, Record};
 
@@ -47,66 +47,17 @@ fn partial() -> impl Strategy<Value = ElementFields> {
     })
 }
 
-#[derive(Debug, Clone)]
-enum Side {
-    Absent,
-    AsBase,
-    Edited(ElementFields),
-}
-
-fn side(f: impl Strategy<Value = ElementFields>) -> impl Strategy<Value = Side> {
-    prop_oneof![
-        Just(Side::Absent),
-        Just(Side::AsBase),
-        Just(Side::AsBase),
-        f.prop_map(Side::Edited),
-    ]
-}
-
 fn world() -> impl Strategy<Value = World> {
-    let element = (prop::option::of(full()), side(partial()), side(full()));
+    let element = (
+        prop::option::of(full()),
+        variant(partial()),
+        variant(full()),
+    );
     (
         prop::collection::vec(element, 0..8),
         prop::collection::vec(partial(), 0..3),
     )
-        .prop_map(|(elements, new_rows)| {
-            let mut w = World::default();
-            for (i, (base, l, r)) in elements.into_iter().enumerate() {
-                let id = 500 + i as i64;
-                let pick = |s: &Side| match (s, &base) {
-                    (Side::Edited(f), _) => Some(f.clone()),
-                    (Side::AsBase, Some(b)) => Some(b.clone()),
-                    _ => None,
-                };
-                if let Some(f) = pick(&r) {
-                    w.remote.push(in_account(id, f));
-                }
-                let known = base.is_some() || w.remote.iter().any(|r| r.id == id);
-                if let Some(f) = pick(&l).filter(|_| known) {
-                    w.local.push(DesiredElement {
-                        id: id + 1000,
-                        remote_id: Some(id),
-                        fields: f,
-                        revision: 0,
-                    });
-                }
-                if let Some(f) = base {
-                    w.base.push(SyncedElement {
-                        remote_id: id,
-                        fields: f,
-                    });
-                }
-            }
-            for (i, f) in new_rows.into_iter().enumerate() {
-                w.local.push(DesiredElement {
-                    id: 5000 + i as i64,
-                    remote_id: None,
-                    fields: f,
-                    revision: 0,
-                });
-            }
-            w
-        })
+        .prop_map(|(elements, new_rows)| model::world(elements, new_rows, 500))
 }
 
 fn plan(w: &World, mode: Mode, policy: ConflictPolicy) -> Plan<ElementFields> {

@@ -114,3 +114,75 @@ pub fn apply<R: Record>(w: &World<R>, plan: &Plan<R>, created: impl Fn(R) -> R) 
             .collect(),
     }
 }
+
+/// One side of a record in a generated world: absent, as the base has it, or edited.
+#[derive(Debug, Clone)]
+pub enum Variant<R> {
+    Absent,
+    AsBase,
+    Edited(R),
+}
+
+impl<R: Clone> Variant<R> {
+    fn pick(&self, base: &Option<R>) -> Option<R> {
+        match (self, base) {
+            (Variant::Edited(f), _) => Some(f.clone()),
+            (Variant::AsBase, Some(b)) => Some(b.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Absent, as the base (twice as likely), or edited to a value of `f`.
+pub fn variant<R: Clone + std::fmt::Debug>(
+    f: impl proptest::strategy::Strategy<Value = R> + 'static,
+) -> impl proptest::strategy::Strategy<Value = Variant<R>> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Variant::Absent),
+        Just(Variant::AsBase),
+        Just(Variant::AsBase),
+        f.prop_map(Variant::Edited),
+    ]
+}
+
+/// A world from generated records (remote ids from `first_id`): each with a base or none and
+/// its desired and account sides, plus desired rows not created yet. A linked row needs its
+/// record known on some side, or it would be invalid.
+pub fn world<R: Clone>(
+    records: Vec<(Option<R>, Variant<R>, Variant<R>)>,
+    new_rows: Vec<R>,
+    first_id: i64,
+) -> World<R> {
+    let mut w = World::default();
+    for (i, (base, l, r)) in records.into_iter().enumerate() {
+        let id = first_id + i as i64;
+        if let Some(f) = r.pick(&base) {
+            w.remote.push(in_account(id, f));
+        }
+        let known = base.is_some() || w.remote.iter().any(|r| r.id == id);
+        if let Some(f) = l.pick(&base).filter(|_| known) {
+            w.local.push(Desired {
+                id: id + 1000,
+                remote_id: Some(id),
+                fields: f,
+                revision: 0,
+            });
+        }
+        if let Some(fields) = base {
+            w.base.push(Synced {
+                remote_id: id,
+                fields,
+            });
+        }
+    }
+    for (i, fields) in new_rows.into_iter().enumerate() {
+        w.local.push(Desired {
+            id: 5000 + i as i64,
+            remote_id: None,
+            fields,
+            revision: 0,
+        });
+    }
+    w
+}

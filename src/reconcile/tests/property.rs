@@ -6,15 +6,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::super::*;
-use super::model;
-use crate::catalog::{ConflictPolicy, DesiredCatalog, Field, Fields, Mode, SyncedCatalog, Value};
-
-#[derive(Debug, Clone)]
-enum Variant {
-    Absent,
-    AsBase,
-    Edited(Fields),
-}
+use super::model::{self, variant};
+use crate::catalog::{ConflictPolicy, Field, Fields, Mode, Value};
 
 type World = model::World<Fields>;
 
@@ -45,15 +38,6 @@ fn local_fields() -> impl Strategy<Value = Fields> {
     })
 }
 
-fn variant(f: impl Strategy<Value = Fields>) -> impl Strategy<Value = Variant> {
-    prop_oneof![
-        Just(Variant::Absent),
-        Just(Variant::AsBase),
-        Just(Variant::AsBase),
-        f.prop_map(Variant::Edited),
-    ]
-}
-
 fn world() -> impl Strategy<Value = World> {
     let catalog = (
         prop::option::of(remote_fields()),
@@ -65,47 +49,12 @@ fn world() -> impl Strategy<Value = World> {
         prop::collection::vec(local_fields(), 0..3),
     )
         .prop_map(|(catalogs, new_rows)| {
-            let mut w = World::default();
-            for (i, (base, l, r)) in catalogs.into_iter().enumerate() {
-                let id = 100 + i as i64;
-                let pick = |v: &Variant| match (v, &base) {
-                    (Variant::Edited(f), _) => Some(f.clone()),
-                    (Variant::AsBase, Some(b)) => Some(b.clone()),
-                    _ => None,
-                };
-                let (lf, rf) = (pick(&l), pick(&r));
-                if let Some(f) = rf {
-                    w.remote.push(model::in_account(id, f));
-                }
-                // A linked row needs its catalog to be known on some side, or it is invalid.
-                if let Some(f) =
-                    lf.filter(|_| base.is_some() || w.remote.iter().any(|r| r.id == id))
-                {
-                    w.local.push(DesiredCatalog {
-                        id: id + 1000,
-                        remote_id: Some(id),
-                        fields: f,
-                        revision: 0,
-                    });
-                }
-                if let Some(f) = base {
-                    w.base.push(SyncedCatalog {
-                        remote_id: id,
-                        fields: f,
-                    });
-                }
-            }
-            for (i, mut f) in new_rows.into_iter().enumerate() {
-                // API v2 cannot set sort: a new row's sort is filled from the account later.
-                f.sort = None;
-                w.local.push(DesiredCatalog {
-                    id: 5000 + i as i64,
-                    remote_id: None,
-                    fields: f,
-                    revision: 0,
-                });
-            }
-            w
+            // API v2 cannot set sort: a new row's sort is filled from the account later.
+            let new_rows = new_rows
+                .into_iter()
+                .map(|f| Fields { sort: None, ..f })
+                .collect();
+            model::world(catalogs, new_rows, 100)
         })
 }
 
