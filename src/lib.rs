@@ -3,7 +3,8 @@
 //!
 //! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges and plans,
 //! [`store`] records the outbox, [`sync`] sends and records one run, [`startup`] wires one
-//! account together, [`cli`] runs the commands over the configured accounts.
+//! account together, [`cli`] runs the commands over the configured accounts; the daemon's
+//! [`metrics`] are served on `metrics.listen`.
 
 pub mod amocrm;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod element;
+pub mod metrics;
 pub mod notify;
 pub mod reconcile;
 pub mod record;

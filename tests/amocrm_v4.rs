@@ -29,6 +29,7 @@ fn client(server: &MockServer) -> Client {
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
         shared_pace: None,
+        observer: None,
     })
     .unwrap()
 }

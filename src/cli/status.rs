@@ -34,13 +34,8 @@ pub async fn gather(account: &AccountSettings) -> Result<AccountStatus> {
     .await;
     store.close().await;
     let (status, auth) = read?;
-    let mut health = health::check(&status, &account.sync.schedule, Utc::now());
-    if !auth.ready {
-        health.healthy = false;
-        health
-            .problems
-            .push(format!("authentication: {}", auth.summary));
-    }
+    let credential = (auth.ready, auth.summary.as_str());
+    let health = health::judge(&status, &account.sync.schedule, credential, Utc::now());
     Ok(AccountStatus {
         status,
         health,
