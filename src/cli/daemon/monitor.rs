@@ -6,9 +6,9 @@
 //!   of the systemd watchdog), 503 otherwise.
 //! - `/readyz` judges every account from the board with the verdict of `status`
 //!   ([`health::judge`]), at the time of the request: 503 with one line per unhealthy account.
-//! - The board is filled at start (each account's database opened, read and closed, a few at a
-//!   time, in the background) and after each run; accounts added by SIGHUP are read at once,
-//!   removed ones forgotten.
+//! - The board is filled at start (each account's existing database opened, read and closed, a
+//!   few at a time, in the background) and after each run; accounts added by SIGHUP are read at
+//!   once, removed ones forgotten.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
-use crate::cli::accounts::each;
 use crate::cli::health;
 use crate::config::AccountSettings;
 use crate::metrics::board::Entry;
@@ -78,17 +78,33 @@ impl Monitor {
             board.set_schedule(account.name.as_str(), &account.sync.schedule);
             self.metrics.add_account(account.name.as_str());
         }
-        let metrics = self.metrics.clone();
-        tokio::spawn(async move {
-            let work = |account: AccountSettings| read(metrics.clone(), account);
-            each(&added, READS_AT_ONCE, work, |_, _| {}).await;
-        });
+        tokio::spawn(read_all(self.metrics.clone(), added));
     }
 }
 
-/// Opens the account's database, reads its figures onto the board, closes it.
-async fn read(metrics: Arc<Metrics>, account: AccountSettings) -> Result<()> {
+/// Reads the accounts onto the board, [`READS_AT_ONCE`] at a time. A read is started only when
+/// a slot is free: a thousand reads waiting at once would each hold their state in memory.
+async fn read_all(metrics: Arc<Metrics>, accounts: Vec<AccountSettings>) {
+    let mut reads = JoinSet::new();
+    for account in accounts {
+        if reads.len() >= READS_AT_ONCE {
+            reads.join_next().await;
+        }
+        reads.spawn(read(metrics.clone(), account));
+    }
+    while reads.join_next().await.is_some() {}
+}
+
+/// Opens the account's database, reads its figures onto the board, closes it. A database that
+/// does not exist yet is left for the account's first run to create.
+async fn read(metrics: Arc<Metrics>, account: AccountSettings) {
     let began = Instant::now();
+    let path = &account.database.path;
+    if !path.exists() {
+        let why = format!("no run yet: its database {} does not exist", path.display());
+        metrics.board().put(account.name.as_str(), Err(why), began);
+        return;
+    }
     let read = async {
         let store = startup::open_store(&account).await?;
         let snapshot = Snapshot::read(&account, &store).await;
@@ -97,7 +113,6 @@ async fn read(metrics: Arc<Metrics>, account: AccountSettings) -> Result<()> {
     };
     let result = read.await.map_err(|e| format!("{e:#}"));
     metrics.board().put(account.name.as_str(), result, began);
-    Ok(())
 }
 
 impl Probes for Monitor {
