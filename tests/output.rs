@@ -4,5 +4,11 @@
 
 mod helpers;
 
+#[path = "output/json_lines.rs"]
+mod json_lines;
+#[path = "output/keys.rs"]
+mod keys;
+#[path = "output/long_names.rs"]
+mod long_names;
 #[path = "output/raw_json.rs"]
 mod raw_json;
