@@ -42,7 +42,7 @@ mod summary;
 mod task;
 mod wake;
 
-use monitor::{Monitor, Ping};
+use monitor::{Monitor, Ping, next_ping};
 use roster::{Planned, Roster};
 use summary::LastRun;
 use wake::{Signal, Signals, Ticker};
@@ -338,14 +338,6 @@ impl Daemon {
             )),
             None => Ok(()),
         }
-    }
-}
-
-/// The next liveness ping, or never without metrics.
-async fn next_ping(pings: &mut Option<mpsc::Receiver<Ping>>) -> Option<Ping> {
-    match pings {
-        Some(pings) => pings.recv().await,
-        None => std::future::pending().await,
     }
 }
 

@@ -177,6 +177,45 @@ fn sample(family: &mut MetricEncoder, labels: &[(&str, &str)], value: f64) -> Fm
     }
 }
 
+/// The gauges with `account` as their only label, and how each is read from an account.
+const ACCOUNT_GAUGES: [(&str, &str, Figure); 4] = [
+    (
+        "catalog_sync_conflicts_open",
+        "Conflicts held or not yet closed.",
+        |_, s, _| s.open_conflicts as f64,
+    ),
+    (
+        "catalog_sync_last_success_timestamp_seconds",
+        "When the last successful run finished, as Unix seconds (0: never).",
+        |_, s, _| s.last_success_seconds(),
+    ),
+    (
+        "catalog_sync_blocked",
+        "1 while a 403 block holds (nothing is sent), else 0.",
+        |_, s, now| f64::from(u8::from(s.blocked_at(now))),
+    ),
+    (
+        "catalog_sync_schedule_interval_seconds",
+        "Seconds between two firings of sync.schedule (+Inf: it fires at most once more).",
+        |e, _, _| match e.schedule.typical_interval() {
+            std::time::Duration::MAX => f64::INFINITY,
+            every => every.as_secs_f64(),
+        },
+    ),
+];
+
+/// Every outbox state of one account: the usual five, then any other the database holds.
+fn outbox_rows(family: &mut MetricEncoder, account: &str, s: &Snapshot) -> Fmt {
+    let others = s.outbox.iter().map(|(state, _)| state.as_str());
+    let others = others.filter(|state| !OUTBOX_STATES.contains(state));
+    for state in OUTBOX_STATES.into_iter().chain(others) {
+        let rows = s.outbox.iter().find(|(k, _)| k == state).map_or(0, |r| r.1);
+        let labels = [("account", account), ("state", state)];
+        sample(family, &labels, rows as f64)?;
+    }
+    Ok(())
+}
+
 impl Collector for Board {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Fmt {
         let now = Utc::now();
@@ -184,43 +223,9 @@ impl Collector for Board {
             &mut encoder,
             "catalog_sync_outbox_rows",
             "Outbox rows by state, at the account's last read.",
-            |family, account, _, s| {
-                let others = s.outbox.iter().map(|(state, _)| state.as_str());
-                let others = others.filter(|state| !OUTBOX_STATES.contains(state));
-                for state in OUTBOX_STATES.into_iter().chain(others) {
-                    let rows = s.outbox.iter().find(|(k, _)| k == state).map_or(0, |r| r.1);
-                    let labels = [("account", account), ("state", state)];
-                    sample(family, &labels, rows as f64)?;
-                }
-                Ok(())
-            },
+            |family, account, _, s| outbox_rows(family, account, s),
         )?;
-        let account_gauges: [(&str, &str, Figure); 4] = [
-            (
-                "catalog_sync_conflicts_open",
-                "Conflicts held or not yet closed.",
-                |_, s, _| s.open_conflicts as f64,
-            ),
-            (
-                "catalog_sync_last_success_timestamp_seconds",
-                "When the last successful run finished, as Unix seconds (0: never).",
-                |_, s, _| s.last_success_seconds(),
-            ),
-            (
-                "catalog_sync_blocked",
-                "1 while a 403 block holds (nothing is sent), else 0.",
-                |_, s, now| f64::from(u8::from(s.blocked_at(now))),
-            ),
-            (
-                "catalog_sync_schedule_interval_seconds",
-                "Seconds between two firings of sync.schedule (+Inf: it fires at most once more).",
-                |e, _, _| match e.schedule.typical_interval() {
-                    std::time::Duration::MAX => f64::INFINITY,
-                    every => every.as_secs_f64(),
-                },
-            ),
-        ];
-        for (name, help, value) in account_gauges {
+        for (name, help, value) in ACCOUNT_GAUGES {
             self.gauge(&mut encoder, name, help, |family, account, e, s| {
                 sample(family, &[("account", account)], value(e, s, now))
             })?;

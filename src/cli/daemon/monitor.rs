@@ -115,6 +115,14 @@ async fn read(metrics: Arc<Metrics>, account: AccountSettings) {
     metrics.board().put(account.name.as_str(), result, began);
 }
 
+/// The next liveness ping, or never without metrics.
+pub(super) async fn next_ping(pings: &mut Option<mpsc::Receiver<Ping>>) -> Option<Ping> {
+    match pings {
+        Some(pings) => pings.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 impl Probes for Monitor {
     async fn live(&self) -> Result<(), String> {
         let ask = async {
