@@ -3,7 +3,8 @@
 //!
 //! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges and plans,
 //! [`store`] records the outbox, [`sync`] sends and records one run, [`startup`] wires one
-//! account together, [`cli`] runs the commands over the configured accounts.
+//! account together, [`cli`] runs the commands over the configured accounts; the daemon's
+//! [`metrics`] are served on `metrics.listen`.
 
 pub mod amocrm;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod element;
 pub mod hash;
+pub mod metrics;
 pub mod notify;
 pub mod reconcile;
 pub mod record;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::amocrm::{Client, ClientOptions};
+use crate::amocrm::{Client, ClientOptions, RequestObserver};
 use crate::config::AccountSettings;
 use crate::store::Store;
 use crate::sync::{SyncOptions, Syncer};
@@ -27,6 +27,15 @@ pub async fn open_store(account: &AccountSettings) -> Result<Store> {
 
 /// The account's amoCRM client, with its own pace; OAuth tokens and sessions live in `store`.
 pub fn client(account: &AccountSettings, store: &Store) -> Result<Client> {
+    observed_client(account, store, None)
+}
+
+/// The same client, telling `observer` of every request it sends (the daemon's metrics).
+pub fn observed_client(
+    account: &AccountSettings,
+    store: &Store,
+    observer: Option<RequestObserver>,
+) -> Result<Client> {
     let credentials = crate::auth::credentials(account, store)?;
     Ok(Client::new(ClientOptions {
         base_url: account.amocrm.base_url.as_url().clone(),
@@ -37,6 +46,7 @@ pub fn client(account: &AccountSettings, store: &Store) -> Result<Client> {
         backoff_base: BACKOFF_BASE,
         // Every process on this database (daemon, --once, plan, auth) shares one pace.
         shared_pace: Some(crate::amocrm::pace_path(&account.database.path)),
+        observer,
     })?)
 }
 
@@ -59,8 +69,17 @@ pub fn sync_options(account: &AccountSettings, allow_deletes: bool) -> SyncOptio
 /// A syncer for the account: its database opened and migrated, its client built. Close the
 /// store (`syncer.store().close()`) when done: the daemon keeps no file of an idle account open.
 pub async fn syncer(account: &AccountSettings, allow_deletes: bool) -> Result<Syncer> {
+    observed_syncer(account, allow_deletes, None).await
+}
+
+/// The same syncer, its client telling `observer` of every request (the daemon's metrics).
+pub async fn observed_syncer(
+    account: &AccountSettings,
+    allow_deletes: bool,
+    observer: Option<RequestObserver>,
+) -> Result<Syncer> {
     let store = open_store(account).await?;
-    let built = client(account, &store);
+    let built = observed_client(account, &store, observer);
     let client = match built {
         Ok(client) => client,
         Err(e) => {

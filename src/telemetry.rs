@@ -1,6 +1,7 @@
 //! Logging: which events are shown and how they look.
 //!
 //! Logs always go to stderr; stdout belongs to command output (`plan --json`, `status --json`).
+//! With `json`, every line on stderr is one JSON object, panics included.
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -43,10 +44,25 @@ pub fn init(format: LogFormat, level: &str, verbosity: i8) {
     let (subscriber, reload) = subscriber(format, filter, std::io::stderr, ansi);
     if tracing::subscriber::set_global_default(subscriber).is_ok() {
         let _ = RELOAD.set(Installed { format, reload });
+        if format == LogFormat::Json {
+            log_panics();
+        }
         if let Some(problem) = ignored {
             tracing::warn!(%problem, "RUST_LOG is not a valid filter; using log.level instead");
         }
     }
+}
+
+/// With JSON logs a panic (a run's, caught by the daemon, which goes on) is an error event too,
+/// not the text lines of the default hook.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        let what = info.payload_as_str().unwrap_or("(no message)");
+        tracing::error!(panic = what, at, "panicked");
+    }));
 }
 
 /// Swaps the level filter of the installed subscriber.

@@ -36,6 +36,7 @@ fn options(base_url: &str) -> ClientOptions {
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
         shared_pace: None,
+        observer: None,
     }
 }
 

@@ -55,6 +55,7 @@ pub fn client_with(base_url: &str, credentials: Credentials) -> Client {
         max_retries: 0,
         backoff_base: Duration::from_millis(1),
         shared_pace: None,
+        observer: None,
     })
     .unwrap()
 }

@@ -65,6 +65,7 @@ async fn world(seed: u64, dir: &std::path::Path) -> World {
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
         shared_pace: None,
+        observer: None,
     })
     .unwrap();
     // Random deletions may legitimately empty the account; the delete guard has its own tests.

@@ -40,6 +40,22 @@ pub struct ClientOptions {
     pub max_retries: u32,
     /// The first retry waits this long, each next one twice as long (1 s in production).
     pub backoff_base: Duration,
+    /// Told of every request sent (each attempt): its method and status, `None` when no answer
+    /// came. The daemon counts them for its metrics; `None` here tells no one.
+    pub observer: Option<RequestObserver>,
+}
+
+/// Hears of each request's method and status (`None`: no answer came).
+#[derive(Clone)]
+pub struct RequestObserver(pub Arc<Observe>);
+
+/// What a [`RequestObserver`] calls.
+pub type Observe = dyn Fn(&Method, Option<StatusCode>) + Send + Sync;
+
+impl fmt::Debug for RequestObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RequestObserver")
+    }
 }
 
 /// The API v2 catalogs endpoint, relative to the account root.
@@ -62,6 +78,7 @@ struct Inner {
     pacer: Pace,
     backoff: Backoff,
     sent: AtomicU64,
+    observer: Option<RequestObserver>,
 }
 
 impl Client {
@@ -97,6 +114,7 @@ impl Client {
                     base: options.backoff_base,
                 },
                 sent: AtomicU64::new(0),
+                observer: options.observer,
             }),
         })
     }
@@ -218,7 +236,11 @@ impl Client {
             request = request.json(body);
         }
         inner.sent.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(Failure::transport)?;
+        let sent = request.send().await;
+        if let Some(RequestObserver(observe)) = &inner.observer {
+            observe(method, sent.as_ref().ok().map(reqwest::Response::status));
+        }
+        let response = sent.map_err(Failure::transport)?;
         let status = response.status();
         tracing::debug!(%method, path = call.path, status = status.as_u16(), "amocrm answered");
         if status.is_success() {
@@ -308,6 +330,7 @@ mod tests {
             max_retries: 0,
             backoff_base: Duration::from_millis(1),
             shared_pace: None,
+            observer: None,
         }
     }
 

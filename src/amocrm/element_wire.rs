@@ -5,7 +5,8 @@
 //! out would look like a deletion). Everything else is optional. `is_deleted: true` elements are
 //! left out; each custom field value goes through [`canon::from_api`] with the entry's own
 //! `field_type`, and an entry that cannot be read is left out of `fields` with one warning (the
-//! element stays, and its `raw_json` keeps everything): one odd value never fails a pull.
+//! element stays, and its `raw_json` keeps everything, keys in the order received): one odd
+//! value never fails a pull.
 
 use std::collections::BTreeMap;
 

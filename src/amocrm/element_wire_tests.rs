@@ -102,3 +102,10 @@ fn an_element_without_id_or_name_is_a_bad_response() {
         );
     }
 }
+
+#[test]
+fn raw_json_keeps_the_keys_in_the_order_received() {
+    let text = r#"{"name":"Чайник","id":9,"custom_fields_values":[{"values":[{"value":"KT-1"}],"field_type":"text","field_id":1}],"catalog_id":7,"account_id":3}"#;
+    let item: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(read(item).raw_json, text);
+}

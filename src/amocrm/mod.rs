@@ -35,7 +35,7 @@ mod wire;
 mod written;
 
 pub use batch::{AddItem, Batch, UpdateItem};
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, RequestObserver};
 pub use credentials::{BoxFuture, Credential, CredentialSource, Credentials};
 pub use elements::Progress;
 pub use error::ApiError;

@@ -103,6 +103,7 @@ pub(crate) fn parse_catalog_list(
 }
 
 /// One catalog item (of either API version) as a domain catalog; `updated_at` is left unknown.
+/// `raw_json` keeps the keys in the order received (serde_json's `preserve_order`).
 pub(crate) fn catalog(index: usize, item: &Value) -> Result<RemoteCatalog, ApiError> {
     let raw_json = item.to_string();
     let wire: WireCatalog = serde_json::from_value(item.clone()).map_err(|e| {

@@ -67,6 +67,24 @@ fn raw_json_is_the_item_as_received_including_unknown_fields() {
 }
 
 #[test]
+fn raw_json_keeps_the_keys_in_the_order_received() {
+    // Neither sorted nor reverse-sorted, nested objects included.
+    let item = r#"{"name":"Goods","id":7,"type":"regular","_links":{"self":{"method":"get","href":"/x"}},"can_add_elements":true,"created_by":1,"sort":10}"#;
+    let catalog = one(item).unwrap();
+    assert_eq!(catalog.raw_json, item);
+}
+
+#[test]
+fn objects_compare_equal_whatever_the_order_of_their_keys() {
+    // The merge compares values read from the account with values a person wrote: keeping the
+    // order received must not make the same object a change.
+    let received: Value = serde_json::from_str(r#"{"sku":"A","quantity":2}"#).unwrap();
+    let written: Value = serde_json::from_str(r#"{"quantity":2,"sku":"A"}"#).unwrap();
+    assert_eq!(received, written);
+    assert_ne!(received.to_string(), written.to_string());
+}
+
+#[test]
 fn the_docs_list_without_type_or_flags_leaves_them_unknown() {
     let catalogs = list(DOCS_LIST).unwrap();
     assert_eq!(

@@ -25,10 +25,11 @@ pub enum AuthCommand {
     },
 }
 
-/// Runs an auth command for one account (`--account` picks it when there are several).
-pub async fn run(command: AuthCommand, account: &AccountSettings) -> Result<i32> {
+/// Runs an auth command for one account (`--account` picks it when there are several). With
+/// `json_logs` the answers are JSON objects, one line each.
+pub async fn run(command: AuthCommand, account: &AccountSettings, json_logs: bool) -> Result<i32> {
     let store = startup::open_store(account).await?;
-    let result = command_with(command, account, &store).await;
+    let result = command_with(command, account, &store, json_logs).await;
     store.close().await;
     result
 }
@@ -37,6 +38,7 @@ async fn command_with(
     command: AuthCommand,
     account: &AccountSettings,
     store: &Store,
+    json_logs: bool,
 ) -> Result<i32> {
     match command {
         AuthCommand::Login { code } => {
@@ -44,18 +46,24 @@ async fn command_with(
             let endpoint = crate::auth::endpoint(account)?;
             let code = Secret::new(code.trim());
             let tokens = crate::auth::login_with_code(store, &endpoint, &app, &code).await?;
-            println!(
-                "Logged in. The access token is valid until {}; both tokens are stored in {} \
-                 and refreshed automatically.",
-                tokens
-                    .expires_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                account.database.path.display()
-            );
+            let until = tokens
+                .expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let database = account.database.path.display();
+            if json_logs {
+                let answer = serde_json::json!({"logged_in": true, "expires_at": until,
+                    "database": account.database.path});
+                super::json::print(&answer)?;
+            } else {
+                println!(
+                    "Logged in. The access token is valid until {until}; both tokens are stored \
+                     in {database} and refreshed automatically."
+                );
+            }
         }
         AuthCommand::Status { json } => {
             let status = crate::auth::status(account, store).await?;
-            print_status(&status, json)?;
+            print_status(&status, json || json_logs)?;
         }
     }
     Ok(0)
@@ -63,7 +71,7 @@ async fn command_with(
 
 fn print_status(s: &AuthStatus, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(s)?);
+        super::json::print(&serde_json::to_value(s)?)?;
         return Ok(());
     }
     println!("Method:        {}", s.method);

@@ -14,15 +14,18 @@
 //! - systemd hears READY once the settings are good, a STATUS line ([`summary`]) after every run,
 //!   WATCHDOG pings from this loop (they stop when a run is stuck), and STOPPING
 //!   (see [`crate::notify`]).
+//! - With `metrics.listen`, `/metrics`, `/livez` and `/readyz` are served there ([`monitor`]);
+//!   an address that cannot be bound stops the start.
 //! - One failed run never ends the daemon.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
 use chrono::{DateTime, SecondsFormat, Utc};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
@@ -33,11 +36,13 @@ use crate::notify::Notifier;
 use crate::sync::RunReport;
 use crate::telemetry;
 
+mod monitor;
 mod roster;
 mod summary;
 mod task;
 mod wake;
 
+use monitor::{Monitor, Ping, next_ping};
 use roster::{Planned, Roster};
 use summary::LastRun;
 use wake::{Signal, Signals, Ticker};
@@ -70,15 +75,26 @@ pub async fn run(
     options: DaemonOptions,
 ) -> Result<i32> {
     let mut signals = Signals::new()?;
+    let (monitor, pings) = match settings.metrics.listen {
+        Some(listen) => {
+            let (monitor, pings) = Monitor::start(listen).await?;
+            (Some(monitor), Some(pings))
+        }
+        None => (None, None),
+    };
     let notifier = Notifier::from_env();
     let mut ticker = Ticker::new(notifier.watchdog_interval());
     info!(
         accounts = accounts.len(),
         shard = %options.selection.shard(&settings),
         max_concurrent_accounts = settings.daemon.max_concurrent_accounts,
-        watchdog = ?notifier.watchdog_interval(),
+        watchdog_seconds = notifier.watchdog_interval().map(|d| d.as_secs_f64()),
+        metrics = settings.metrics.listen.map(|a| a.to_string()),
         "daemon started"
     );
+    if let Some(monitor) = &monitor {
+        monitor.serve_accounts(&accounts);
+    }
     let (stop, _) = watch::channel(false);
     let mut daemon = Daemon {
         settings,
@@ -88,6 +104,8 @@ pub async fn run(
         stop,
         notifier,
         options,
+        monitor,
+        pings,
     };
     let planned = daemon.roster.set(accounts, Utc::now());
     log_planned(&planned);
@@ -109,6 +127,9 @@ struct Daemon {
     stop: watch::Sender<bool>,
     notifier: Notifier,
     options: DaemonOptions,
+    /// `metrics.listen`: the metrics and the health endpoints, and the loop's liveness pings.
+    monitor: Option<Arc<Monitor>>,
+    pings: Option<mpsc::Receiver<Ping>>,
 }
 
 impl Daemon {
@@ -127,6 +148,7 @@ impl Daemon {
                     Signal::Reload => self.reload(),
                 },
                 _ = ticker.tick() => self.watchdog(),
+                Some(ping) = next_ping(&mut self.pings) => drop(ping.send(self.liveness())),
             }
         }
     }
@@ -141,9 +163,9 @@ impl Daemon {
             let name = account.name.clone();
             let stop = self.stop.subscribe();
             let allow_deletes = self.options.allow_deletes;
-            let handle = self
-                .runs
-                .spawn(task::run(account, trigger, allow_deletes, stop));
+            let metrics = self.monitor.as_ref().map(|m| m.metrics().clone());
+            let run = task::run(account, trigger, allow_deletes, stop, metrics);
+            let handle = self.runs.spawn(run);
             self.started.insert(handle.id(), (name, Instant::now()));
             started = true;
         }
@@ -162,9 +184,17 @@ impl Daemon {
             Ok((id, _)) => *id,
             Err(e) => e.id(),
         };
-        let Some((name, _)) = self.started.remove(&id) else {
+        let Some((name, began)) = self.started.remove(&id) else {
             return;
         };
+        if let Some(monitor) = &self.monitor {
+            let outcome = match &joined {
+                Ok((_, Ok(report))) => report.outcome.as_str(),
+                _ => "failed",
+            };
+            let metrics = monitor.metrics();
+            metrics.observe_run(name.as_str(), outcome, began.elapsed());
+        }
         let last = match joined {
             Ok((_, Ok(report))) => LastRun::report(&report),
             Ok((_, Err(e))) => {
@@ -212,8 +242,15 @@ impl Daemon {
         let settings = super::load_settings_from(self.options.config.as_deref())?;
         let accounts = self.options.selection.apply(&settings)?;
         let log = &settings.log;
-        for kept in telemetry::reload(log.format, &log.level, self.options.verbosity) {
+        let mut kept = telemetry::reload(log.format, &log.level, self.options.verbosity);
+        if settings.metrics.listen != self.settings.metrics.listen {
+            kept.push("metrics.listen: a new address applies after a restart".to_owned());
+        }
+        for kept in kept {
             warn!(setting = %kept, "not applied");
+        }
+        if let Some(monitor) = &self.monitor {
+            monitor.serve_accounts(&accounts);
         }
         self.settings = settings;
         Ok(self.roster.set(accounts, Utc::now()))
@@ -275,15 +312,31 @@ impl Daemon {
 
     /// The watchdog's beat: a ping, unless a run has gone on for [`STUCK_RUN`].
     fn watchdog(&self) {
-        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
-        match longest {
-            Some(age) if age >= STUCK_RUN => {
+        match self.stuck() {
+            Some(age) => {
                 warn!(
                     minutes = age.as_secs() / 60,
                     "a run seems stuck; watchdog pings stopped"
                 );
             }
-            _ => self.notifier.watchdog(),
+            None => self.notifier.watchdog(),
+        }
+    }
+
+    /// How long the longest run has gone on, once that is [`STUCK_RUN`] or more.
+    fn stuck(&self) -> Option<Duration> {
+        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
+        longest.filter(|age| *age >= STUCK_RUN)
+    }
+
+    /// The loop's answer to `/livez`: alive, unless a run seems stuck (as for the watchdog).
+    fn liveness(&self) -> Result<(), String> {
+        match self.stuck() {
+            Some(age) => Err(format!(
+                "a run has gone on for {} minutes; it seems stuck",
+                age.as_secs() / 60
+            )),
+            None => Ok(()),
         }
     }
 }

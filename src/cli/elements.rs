@@ -63,7 +63,7 @@ pub fn text(reports: &[ElementReport]) -> String {
         let id = r
             .catalog_remote_id
             .map_or("(to be created)".into(), |id| format!("#{id}"));
-        out += &format!("\nElements of catalog {id} {:?}", r.catalog);
+        out += &format!("\nElements of catalog {id} {:?}", cut(&r.catalog, 60));
         if let Some(e) = &r.error {
             out += &format!(": left alone this run ({})\n", cut(e, 200));
             continue;

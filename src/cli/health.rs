@@ -62,6 +62,23 @@ pub fn check(status: &Status, schedule: &Schedule, now: DateTime<Utc>) -> Health
     }
 }
 
+/// The verdict of `status` (and of the daemon's `/readyz`): [`check`], and the credential,
+/// `auth = (ready, summary)`, which must let the next run log in without a person.
+pub fn judge(
+    status: &Status,
+    schedule: &Schedule,
+    auth: (bool, &str),
+    now: DateTime<Utc>,
+) -> Health {
+    let mut health = check(status, schedule, now);
+    let (ready, summary) = auth;
+    if !ready {
+        health.healthy = false;
+        health.problems.push(format!("authentication: {summary}"));
+    }
+    health
+}
+
 /// How long a run took; `None` while it runs (or if a time is unreadable).
 pub fn duration(run: &RunRow) -> Option<Duration> {
     let started = parse_time(&run.started_at)?;

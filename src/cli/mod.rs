@@ -1,13 +1,19 @@
 //! The command line: arguments, which accounts a command covers, and what each command prints.
 //! The wiring of an account to a [`Syncer`](crate::sync::Syncer) is [`crate::startup`]'s.
+//!
+//! With `log.format = json` every line the program writes is one JSON object: logs and errors
+//! on stderr, and on stdout the `--json` objects of `plan` and `status` (with or without
+//! `--json`), the run summary of `--once` ([`json::run`]) and `auth`'s answers.
 
 pub mod accounts;
 mod auth;
+pub mod changes;
 mod daemon;
 mod elements;
 pub mod health;
+pub mod json;
 pub mod render;
-mod status;
+pub mod status;
 
 use std::path::PathBuf;
 
@@ -250,10 +256,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<i32> {
         Some(Command::Plan {
             json,
             detailed_exitcode,
-        }) => plan(&ctx, json, detailed_exitcode).await,
-        Some(Command::Status { json }) => status::run(&ctx, json).await,
+        }) => plan(&ctx, json || ctx.json_logs, detailed_exitcode).await,
+        Some(Command::Status { json }) => status::run(&ctx, json || ctx.json_logs).await,
         Some(Command::Auth { command }) => match ctx.accounts.as_slice() {
-            [one] => auth::run(command, one).await,
+            [one] => auth::run(command, one, ctx.json_logs).await,
             all => anyhow::bail!(
                 "auth commands work on one account: pass --account NAME (this configuration \
                  has {})",
@@ -281,13 +287,21 @@ async fn run_once(ctx: &Context, trigger: &'static str) -> Result<i32> {
         report
     };
     each(&ctx.accounts, ctx.limit(), work, |account, result| {
-        ctx.header(account);
         let code = match result {
+            Ok(report) if ctx.json_logs => {
+                json::print(&json::run(&report, account)).map(|()| report.outcome.exit_code())
+            }
             Ok(report) => {
-                render::report(&report);
+                ctx.header(account);
+                print!("{}", render::report(&report));
                 Ok(report.outcome.exit_code())
             }
-            Err(e) => ctx.failed(account, e),
+            Err(e) => {
+                if !ctx.json_logs {
+                    ctx.header(account);
+                }
+                ctx.failed(account, e)
+            }
         };
         codes.push(code.unwrap_or_else(|e| {
             first_error = Some(e);
@@ -319,7 +333,7 @@ async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32>
         let code = match result {
             Ok(plan) => {
                 if json {
-                    objects.push(render::plan_json(&plan, account));
+                    objects.push(json::plan(&plan, account));
                 } else {
                     ctx.header(account);
                     print!("{}", render::plan_text(&plan, account));
@@ -332,7 +346,7 @@ async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32>
             }
             Err(e) => {
                 if json && ctx.accounts.len() > 1 {
-                    objects.push(render::account_error(account, &e));
+                    objects.push(json::account_error(account, &e));
                 }
                 ctx.failed(account, e)
             }
@@ -347,7 +361,7 @@ async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32>
         return Err(e);
     }
     if json {
-        render::print_accounts_json(objects)?;
+        json::print_accounts(objects)?;
     }
     Ok(worst(codes))
 }

@@ -1,7 +1,6 @@
-//! What the commands print: aligned plain-text tables for people, JSON for machines.
-
-use anyhow::Result;
-use serde_json::json;
+//! What the commands print for people: aligned plain-text tables and one-line summaries, with
+//! over-long values cut (a 20,000-character name must not flood a terminal). The JSON for
+//! machines is [`super::json`]'s.
 
 use crate::catalog::{Field, Fields};
 use crate::config::AccountSettings;
@@ -42,11 +41,23 @@ pub fn cut(text: &str, max: usize) -> String {
     }
 }
 
-/// `name="Goods" type=regular can_add_elements=false`: the fields that are set.
+/// How much of one value a table shows.
+pub const VALUE_WIDTH: usize = 60;
+
+/// How much of a sentence (an invalid row, a notice) a line shows.
+pub const LINE_WIDTH: usize = 300;
+
+/// How much of an error a line shows (errors quote names and bodies, cut themselves too).
+pub const ERROR_WIDTH: usize = 1000;
+
+/// `name="Goods" type=regular can_add_elements=false`: the fields that are set, each cut.
 pub fn describe(fields: &Fields) -> String {
     Field::ALL
         .into_iter()
-        .filter_map(|f| fields.get(f).map(|v| format!("{f}={v}")))
+        .filter_map(|f| {
+            let v = fields.get(f)?;
+            Some(format!("{f}={}", cut(&v.to_string(), VALUE_WIDTH)))
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -84,10 +95,8 @@ fn adopt_row(a: &Adopt, remote_id: Option<i64>) -> Vec<String> {
             let what = changes
                 .iter()
                 .map(|(f, v)| {
-                    format!(
-                        "{f}={}",
-                        v.as_ref().map_or("NULL".into(), ToString::to_string)
-                    )
+                    let v = v.as_ref().map_or("NULL".into(), ToString::to_string);
+                    format!("{f}={}", cut(&v, VALUE_WIDTH))
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -113,7 +122,10 @@ fn adopt_row(a: &Adopt, remote_id: Option<i64>) -> Vec<String> {
 }
 
 fn conflict_row(c: &Conflict) -> Vec<String> {
-    let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("?".into(), ToString::to_string);
+    let show = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map_or("?".into(), |v| cut(&v.to_string(), VALUE_WIDTH))
+    };
     let settled = c.resolution.map_or("held for a person".into(), |s| {
         format!("{} wins", s.as_str())
     });
@@ -128,27 +140,14 @@ fn conflict_row(c: &Conflict) -> Vec<String> {
 }
 
 /// POSTs the plan's pushes take at the account's `sync.batch_size`.
-fn posts(plan: &Plan, account: &AccountSettings) -> usize {
+pub(super) fn posts(plan: &Plan, account: &AccountSettings) -> usize {
     let pushes = plan.decisions.iter().filter(|d| d.push.is_some()).count();
     pushes.div_ceil(account.sync.batch_size.max(1))
 }
 
 /// Element requests the plans take at the account's `sync.element_batch_size`.
-fn element_requests(plans: &Plans, account: &AccountSettings) -> usize {
+pub(super) fn element_requests(plans: &Plans, account: &AccountSettings) -> usize {
     super::elements::requests(&plans.elements, account.sync.element_batch_size)
-}
-
-/// One account's plan as a JSON object: its name, then today's plan object.
-pub fn plan_json(plans: &Plans, account: &AccountSettings) -> serde_json::Value {
-    let plan = &plans.catalogs;
-    json!({
-        "account": account.name,
-        "has_changes": plans.has_changes(),
-        "requests": {"get": 1, "post": posts(plan, account)},
-        "element_requests": element_requests(plans, account),
-        "plan": plan,
-        "elements": plans.elements,
-    })
 }
 
 /// One account's plan as text: the account and its settings, then the tables.
@@ -170,22 +169,6 @@ pub fn plan_text(plans: &Plans, account: &AccountSettings) -> String {
     }
     out
 }
-
-/// The object of an account that failed, in a `--json` list.
-pub fn account_error(account: &AccountSettings, e: &anyhow::Error) -> serde_json::Value {
-    json!({"account": account.name, "error": format!("{e:#}")})
-}
-
-/// `{"format_version": 1, "accounts": [...]}` on stdout: the shape of `plan --json` and
-/// `status --json`.
-pub fn print_accounts_json(accounts: Vec<serde_json::Value>) -> Result<()> {
-    let out = json!({"format_version": FORMAT_VERSION, "accounts": accounts});
-    println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(())
-}
-
-/// The version of the `--json` objects; raised when a key changes meaning or goes away.
-pub const FORMAT_VERSION: u32 = 1;
 
 /// The plan as text: one section per direction, then conflicts, invalid rows and notices.
 pub fn text(plan: &Plan, posts: usize) -> String {
@@ -240,11 +223,11 @@ pub fn text(plan: &Plan, posts: usize) -> String {
         );
     }
     for i in &plan.invalid {
-        out += &format!("\nInvalid, skipped: {i}");
+        out += &format!("\nInvalid, skipped: {}", cut(&i.to_string(), LINE_WIDTH));
     }
     for n in &plan.notices {
         let at = n.remote_id.map_or(String::new(), |r| format!("#{r} "));
-        out += &format!("\nNote: {at}{}", n.message);
+        out += &format!("\nNote: {at}{}", cut(&n.message, LINE_WIDTH));
     }
     if !plan.has_changes() && plan.conflicts.is_empty() {
         out += "\nIn sync: nothing to send, nothing to adopt.\n";
@@ -276,26 +259,28 @@ pub fn counts(r: &RunCounts) -> String {
     )
 }
 
-/// The one-line summary of a run, on stdout.
-pub fn report(r: &RunReport) {
-    println!(
-        "run {}: {} ({})",
+/// The summary of a run, for stdout: one line, then the error, the invalid rows and the
+/// conflicts held for a person.
+pub fn report(r: &RunReport) -> String {
+    let mut out = format!(
+        "run {}: {} ({})\n",
         r.run_id,
         r.outcome.as_str(),
         counts(&r.counts)
     );
     if let Some(e) = &r.error {
-        println!("  {e}");
+        out += &format!("  {}\n", cut(e, ERROR_WIDTH));
     }
     for i in &r.plan.invalid {
-        println!("  invalid, skipped: {i}");
+        out += &format!("  invalid, skipped: {}\n", cut(&i.to_string(), LINE_WIDTH));
     }
     for c in r.plan.held() {
-        println!(
-            "  conflict held for a person: #{} {:?} field {}",
+        out += &format!(
+            "  conflict held for a person: #{} {:?} field {}\n",
             c.remote_id,
-            c.name,
+            cut(&c.name, VALUE_WIDTH),
             c.field.map_or("catalog".into(), |f| f.to_string())
         );
     }
+    out
 }

@@ -9,7 +9,8 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::health::{self, Health};
-use super::render::{account_error, cut, print_accounts_json, table};
+use super::json::{account_error, print_accounts};
+use super::render::{ERROR_WIDTH, cut, table};
 use super::{Context, UNHEALTHY};
 use crate::auth::AuthStatus;
 use crate::catalog::ApiVersion;
@@ -35,13 +36,8 @@ pub async fn gather(account: &AccountSettings) -> Result<AccountStatus> {
     .await;
     store.close().await;
     let (status, auth) = read?;
-    let mut health = health::check(&status, &account.sync.schedule, Utc::now());
-    if !auth.ready {
-        health.healthy = false;
-        health
-            .problems
-            .push(format!("authentication: {}", auth.summary));
-    }
+    let credential = (auth.ready, auth.summary.as_str());
+    let health = health::judge(&status, &account.sync.schedule, credential, Utc::now());
     Ok(AccountStatus {
         status,
         health,
@@ -64,7 +60,7 @@ pub(super) async fn run(ctx: &Context, json: bool) -> Result<i32> {
         let (account, result) = rows.remove(0);
         let one = result?;
         if json {
-            print_accounts_json(vec![object(&account, &one)?])?;
+            print_accounts(vec![object(&account, &one)?])?;
         } else {
             detailed(&account, &one);
         }
@@ -78,7 +74,7 @@ pub(super) async fn run(ctx: &Context, json: bool) -> Result<i32> {
                 Err(e) => Ok(with_unhealthy(account_error(account, e))),
             })
             .collect::<Result<Vec<_>>>()?;
-        print_accounts_json(objects)?;
+        print_accounts(objects)?;
     } else {
         print!("{}", lines(&rows));
     }
@@ -265,7 +261,7 @@ fn detailed(account: &AccountSettings, one: &AccountStatus) {
     }
     println!("\nLast runs:\n{}", table(&runs(s)));
     if let Some(e) = s.runs.first().and_then(|r| r.error.as_ref()) {
-        println!("Last error: {e}");
+        println!("Last error: {}", cut(e, ERROR_WIDTH));
     }
 }
 

@@ -69,6 +69,7 @@ impl TestApp {
             max_retries: 2,
             backoff_base: Duration::from_millis(1),
             shared_pace: None,
+            observer: None,
         })
         .unwrap();
         Syncer::new(self.store.clone(), client, self.options.clone())
@@ -178,6 +179,7 @@ pub fn client_for(server: &MockServer, token: &str) -> Client {
         max_retries: 3,
         backoff_base: Duration::from_millis(1),
         shared_pace: None,
+        observer: None,
     })
     .unwrap()
 }

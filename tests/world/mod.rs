@@ -61,6 +61,7 @@ impl World {
             max_retries: 2,
             backoff_base: Duration::from_millis(1),
             shared_pace: None,
+            observer: None,
         })
         .unwrap();
         Syncer::new(self.store.clone(), client, self.options.clone())
