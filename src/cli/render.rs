@@ -8,38 +8,7 @@ use crate::reconcile::{Adopt, Conflict, Plan, Push};
 use crate::store::{Counts, RunCounts};
 use crate::sync::{Plans, RunReport};
 
-/// Left-aligned columns separated by two spaces; the first row is the header.
-pub fn table(rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
-        .map(|c| {
-            rows.iter()
-                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(s, w)| format!("{s:<w$}"))
-            .collect();
-        out.push_str("  ");
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// `text` cut to `max` characters, marked with `…` when cut: over-long values must not flood a
-/// terminal table.
-pub fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
+pub use crate::text::{cut, table};
 
 /// How much of one value a table shows.
 pub const VALUE_WIDTH: usize = 60;

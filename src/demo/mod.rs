@@ -12,11 +12,11 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use sqlx::{Connection, Row, SqliteConnection};
 
-use crate::cli::render::table;
 use crate::config::Settings;
 use crate::sandbox::{Account, Sandbox, SandboxOptions};
 use crate::store::Store;
 use crate::sync::{Outcome, RunReport, Syncer};
+use crate::text::table;
 
 const TRIGGER: &str = "demo";
 

@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use tracing::{info, warn};
 
+use super::LOGGED;
+use crate::text::cut;
+
 use super::{Run, Syncer};
 use crate::reconcile::{Plan, Side};
 use crate::record::{Desired, RemoteId};
@@ -21,7 +24,7 @@ impl Syncer {
         plan: &Plan<R>,
     ) -> Result<()> {
         for invalid in &plan.invalid {
-            warn!(entity = R::ENTITY, desired_id = invalid.desired_id, name = %invalid.name, field = ?invalid.field, problem = %invalid.problem, "invalid desired row skipped");
+            warn!(entity = R::ENTITY, desired_id = invalid.desired_id, name = %cut(&invalid.name, LOGGED), field = ?invalid.field, problem = %cut(&invalid.problem, LOGGED), "invalid desired row skipped");
         }
         let conflicts = self
             .store

@@ -53,6 +53,9 @@ pub struct Syncer {
     api: catalogs::CatalogApi,
 }
 
+/// Names and values a person wrote are cut to this many characters in log lines.
+const LOGGED: usize = 200;
+
 /// The default of `http.blocked_cooldown_seconds`.
 const DEFAULT_BLOCKED_COOLDOWN: Duration = Duration::from_secs(900);
 

@@ -8,6 +8,9 @@
 use anyhow::Result;
 use tracing::{info, warn};
 
+use super::LOGGED;
+use crate::text::cut;
+
 use super::kind::{Op, RequestKey, Sent, Transport, Work, rank};
 use super::{CrashPoint, Run, Stop, Syncer};
 use crate::amocrm::{ApiError, ItemResult};
@@ -69,7 +72,7 @@ impl Syncer {
                 }
                 // The merge skips invalid rows, so this is a value it could not foresee.
                 Err(why) => {
-                    warn!(entity = R::ENTITY, name = %op.decision.name, %why, "cannot be written; not sent");
+                    warn!(entity = R::ENTITY, name = %cut(&op.decision.name, LOGGED), %why, "cannot be written; not sent");
                     run.fail(&op);
                 }
             }
@@ -186,7 +189,7 @@ impl Syncer {
                     self.crash_if(CrashPoint::MidRecording);
                 }
                 ItemResult::Failed(message) => {
-                    warn!(outbox_id = row.id, entity = R::ENTITY, op = %row.op, name = %op.decision.name, %message, "the account refused the item");
+                    warn!(outbox_id = row.id, entity = R::ENTITY, op = %row.op, name = %cut(&op.decision.name, LOGGED), %message, "the account refused the item");
                     self.store.fail(&[row.id], &message).await?;
                     run.fail(op);
                     refused = true;

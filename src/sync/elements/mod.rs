@@ -14,6 +14,9 @@ use std::collections::{BTreeSet, HashMap};
 use anyhow::Result;
 use tracing::{info, warn};
 
+use super::LOGGED;
+use crate::text::cut;
+
 use super::adopt::settled_by_a_person;
 use super::{Run, Stop, Syncer, operations};
 use crate::amocrm::ApiError;
@@ -93,7 +96,7 @@ impl Syncer {
                     return Err(Stop::Failed(e.into()));
                 }
                 Err(PullError::Api(e)) => {
-                    warn!(catalog, name = %c.name, error = %e, "elements not synced this run");
+                    warn!(catalog, name = %cut(&c.name, LOGGED), error = %e, "elements not synced this run");
                     phase.failed.push(ElementReport {
                         catalog_remote_id: Some(catalog),
                         desired_catalog_id: c.desired_id,
