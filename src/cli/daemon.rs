@@ -28,22 +28,24 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use tracing::{error, info, warn};
+use tracing::{error, info};
 
 use super::accounts::Selection;
 use crate::config::{AccountName, AccountSettings, Settings};
 use crate::notify::Notifier;
 use crate::sync::RunReport;
-use crate::telemetry;
 
 mod monitor;
+mod reload;
 mod roster;
+mod stop;
 mod summary;
 mod task;
 mod wake;
 
 use monitor::{Monitor, Ping, next_ping};
-use roster::{Planned, Roster};
+use reload::log_planned;
+use roster::Roster;
 use summary::LastRun;
 use wake::{Signal, Signals, Ticker};
 
@@ -212,145 +214,6 @@ impl Daemon {
         }
         self.notifier
             .status(&summary::status_line(&self.roster, self.runs.len()));
-    }
-
-    /// SIGHUP: re-read the configuration; keep the old one when the new one is bad.
-    fn reload(&mut self) {
-        self.notifier.reloading();
-        match self.load() {
-            Ok(planned) => {
-                info!(
-                    accounts = self.roster.len(),
-                    "configuration reloaded; it applies from the next run"
-                );
-                log_planned(&planned);
-            }
-            Err(e) => {
-                error!(
-                    error = format!("{e:#}"),
-                    "the new configuration is not valid; keeping the old one"
-                );
-                let planned = self.roster.set(self.current_accounts(), Utc::now());
-                log_planned(&planned);
-            }
-        }
-        self.notifier
-            .ready(&summary::status_line(&self.roster, self.runs.len()));
-    }
-
-    fn load(&mut self) -> Result<Vec<Planned>> {
-        let settings = super::load_settings_from(self.options.config.as_deref())?;
-        let accounts = self.options.selection.apply(&settings)?;
-        let log = &settings.log;
-        let mut kept = telemetry::reload(log.format, &log.level, self.options.verbosity);
-        if settings.metrics.listen != self.settings.metrics.listen {
-            kept.push("metrics.listen: a new address applies after a restart".to_owned());
-        }
-        for kept in kept {
-            warn!(setting = %kept, "not applied");
-        }
-        if let Some(monitor) = &self.monitor {
-            monitor.serve_accounts(&accounts);
-        }
-        self.settings = settings;
-        Ok(self.roster.set(accounts, Utc::now()))
-    }
-
-    /// The accounts served now, with the settings they run with.
-    fn current_accounts(&self) -> Vec<AccountSettings> {
-        let served = self.options.selection.apply(&self.settings);
-        served.unwrap_or_default()
-    }
-
-    /// SIGTERM/SIGINT: let the runs in progress finish within the grace; a second signal exits
-    /// at once.
-    async fn stop(
-        &mut self,
-        name: &'static str,
-        signals: &mut Signals,
-        ticker: &mut Ticker,
-    ) -> i32 {
-        if self.runs.is_empty() {
-            info!(signal = name, "stopping");
-            self.notifier.stopping("stopping");
-            return 0;
-        }
-        let grace = grace(&self.current_accounts());
-        info!(
-            signal = name,
-            grace_seconds = grace.as_secs(),
-            runs = self.runs.len(),
-            "stopping: finishing the exchange in flight (a second signal exits at once)"
-        );
-        self.notifier
-            .stopping("stopping: finishing the exchange in flight");
-        self.stop.send_replace(true);
-        let deadline = Instant::now() + grace;
-        loop {
-            tokio::select! {
-                joined = self.runs.join_next_with_id() => match joined {
-                    None => return 0,
-                    Some(Ok((id, Err(e)))) => {
-                        let name = self.started.get(&id).map(|(n, _)| n.to_string());
-                        error!(account = name, error = format!("{e:#}"), "run failed");
-                    }
-                    Some(_) => {}
-                },
-                _ = tokio::time::sleep_until(deadline) => {
-                    warn!(grace_seconds = grace.as_secs(),
-                        "the run did not finish in time; exiting, the next start settles it");
-                    return 0;
-                }
-                signal = signals.recv() => if let Signal::Stop(name) = signal {
-                    warn!(signal = name, "second signal: exiting at once; the next start settles the run");
-                    return 1;
-                },
-                _ = ticker.tick() => self.notifier.watchdog(),
-            }
-        }
-    }
-
-    /// The watchdog's beat: a ping, unless a run has gone on for [`STUCK_RUN`].
-    fn watchdog(&self) {
-        match self.stuck() {
-            Some(age) => {
-                warn!(
-                    minutes = age.as_secs() / 60,
-                    "a run seems stuck; watchdog pings stopped"
-                );
-            }
-            None => self.notifier.watchdog(),
-        }
-    }
-
-    /// How long the longest run has gone on, once that is [`STUCK_RUN`] or more.
-    fn stuck(&self) -> Option<Duration> {
-        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
-        longest.filter(|age| *age >= STUCK_RUN)
-    }
-
-    /// The loop's answer to `/livez`: alive, unless a run seems stuck (as for the watchdog).
-    fn liveness(&self) -> Result<(), String> {
-        match self.stuck() {
-            Some(age) => Err(format!(
-                "a run has gone on for {} minutes; it seems stuck",
-                age.as_secs() / 60
-            )),
-            None => Ok(()),
-        }
-    }
-}
-
-/// `next run` lines, one per account queued by its schedule.
-fn log_planned(planned: &[Planned]) {
-    for p in planned {
-        match p.next {
-            Some(next) => {
-                info!(account = %p.name, next = %stamp(next), schedule = %p.schedule, "next run")
-            }
-            None => error!(account = %p.name, schedule = %p.schedule,
-                "sync.schedule never fires again; the account waits for a new configuration (SIGHUP)"),
-        }
     }
 }
 
