@@ -3,6 +3,7 @@
 //! Transactions are short (a pull, one adoption, one batch's results) so that a person editing
 //! `desired_catalogs` with `sqlite3` never waits long for the write lock.
 
+mod adopt;
 mod api;
 mod auth;
 mod blocks;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use adopt::Adoption;
 pub use api::ApiSwitch;
 pub use auth::{ApiSession, OAuthTokens};
 pub use blocks::Block;
@@ -39,7 +41,7 @@ pub use fields::{ElementCatalog, ElementPull};
 pub use lock::{LockError, RunLock};
 pub use outbox::{NewOp, OutboxRow, OutboxState};
 pub use runs::{Counts, ElementStatus, RunCounts, RunRow, Status};
-pub use stored::{Adoption, Stored};
+pub use stored::Stored;
 
 /// How long a statement waits for another writer (a person's `sqlite3`, say) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::stored::{Log, Stored, log_change};
+use super::adopt::{Log, log_change};
+use super::stored::Stored;
 use super::{Store, now};
 use crate::reconcile::BaseAfter;
 use crate::record::{DesiredId, RemoteId};
