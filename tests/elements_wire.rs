@@ -210,3 +210,25 @@ async fn a_catalog_without_elements_answers_204_and_nothing_more_is_asked() {
     assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
     assert_eq!(report.counts.http_requests, 3);
 }
+
+#[tokio::test]
+async fn a_value_the_account_sends_that_cannot_be_read_is_never_taken_for_a_clear() {
+    let app = TestApp::elements_app().await;
+    app.synced().await;
+    let mut odd = one_page();
+    odd["_embedded"]["elements"][0]["custom_fields_values"][1]["values"] =
+        json!([{"value": "n/a"}]);
+    app.account_lists(1).await;
+    app.answer("GET", ELEMENTS, 200, Some(odd), 1).await;
+    app.answer("PATCH", ELEMENTS, 200, None, 0).await;
+    let report = app.run().await;
+    assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
+    assert_eq!(report.counts.elements.adopted, 0, "{report:?}");
+    let price: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT json_extract(fields, '$.\"271211\"') FROM desired_elements WHERE remote_id = 525439",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(price, vec![(Some(12),)], "the desired price stays");
+}

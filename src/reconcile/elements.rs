@@ -1,39 +1,24 @@
-//! The elements of one catalog through the merge core. Before merging, the account's elements
-//! get the canonical empty value for every field they have none for (the API leaves empty
-//! fields out), and each desired row's values are checked against the catalog's fields and put
-//! in canonical form: a row with a value its field cannot hold is reported (by id, name and
-//! field) and skipped, the rest goes on.
+//! The elements of one catalog through the merge core. The account's elements come as a pull
+//! fills them (the canonical empty value for every field they have none for, since the API
+//! leaves empty fields out; a value that could not be read stays unknown): see the sync layer's
+//! `pull::fill`. Each desired row's values are checked against the catalog's fields and put in
+//! canonical form: a row with a value its field cannot hold is reported (by id, name and field)
+//! and skipped, the rest goes on.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::{InvalidRow, MergeInput, Plan, merge_records};
 use crate::element::canon;
-use crate::element::{DesiredElement, ElementFields, FieldDef, FieldId, RemoteElement};
+use crate::element::{DesiredElement, ElementFields, FieldDef, FieldId};
 use crate::record::{Record, RemoteId};
 
-/// Merges a catalog's desired elements with the account's, given the catalog's fields.
+/// Merges a catalog's desired elements with the account's (filled, as a pull gives them), given
+/// the catalog's fields.
 pub fn merge_elements(
     input: &MergeInput<'_, ElementFields>,
     fields: &[FieldDef],
 ) -> Plan<ElementFields> {
-    // The merge reads fields only: the copies leave `raw_json` behind (10,000 elements carry
-    // about 10 MB of it).
-    let remote: Vec<RemoteElement> = input
-        .remote
-        .iter()
-        .map(|r| {
-            let mut copy = RemoteElement {
-                id: r.id,
-                fields: r.fields.clone(),
-                created_by: r.created_by,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-                raw_json: String::new(),
-            };
-            canon::fill_known(&mut copy.fields, fields);
-            copy
-        })
-        .collect();
+    let remote = input.remote;
     let known: BTreeSet<RemoteId> = input
         .base
         .iter()
@@ -43,7 +28,7 @@ pub fn merge_elements(
     let (local, invalid) = check(input.local, fields, &known);
     let input = MergeInput {
         local: &local,
-        remote: &remote,
+        remote,
         ..input.clone()
     };
     merge_records(&input, invalid)
