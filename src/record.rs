@@ -93,6 +93,20 @@ pub struct Remote<R> {
     pub raw_json: String,
 }
 
+impl<R> Remote<R> {
+    /// A record with its id and fields and nothing else known (tests, benchmarks, examples).
+    pub fn new(id: RemoteId, fields: R) -> Remote<R> {
+        Remote {
+            id,
+            fields,
+            created_by: None,
+            created_at: None,
+            updated_at: None,
+            raw_json: "{}".into(),
+        }
+    }
+}
+
 /// Which side is the truth (`sync.mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

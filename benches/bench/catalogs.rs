@@ -137,17 +137,15 @@ pub fn merge_time() -> Vec<Row> {
                 })
                 .collect();
             let remote: Vec<_> = (0..n)
-                .map(|i| RemoteCatalog {
-                    id: i,
-                    fields: fields(if i % 100 == 2 {
-                        format!("remote {i}")
-                    } else {
-                        format!("c{i}")
-                    }),
-                    created_by: None,
-                    created_at: None,
-                    updated_at: None,
-                    raw_json: String::new(),
+                .map(|i| {
+                    RemoteCatalog::new(
+                        i,
+                        fields(if i % 100 == 2 {
+                            format!("remote {i}")
+                        } else {
+                            format!("c{i}")
+                        }),
+                    )
                 })
                 .collect();
             let settled = BTreeMap::new();

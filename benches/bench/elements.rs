@@ -194,14 +194,7 @@ pub fn merge_time() -> Vec<Row> {
         })
         .collect();
     let remote: Vec<RemoteElement> = (0..n)
-        .map(|i| RemoteElement {
-            id: i,
-            fields: fields(i, 10.5, if i % 100 == 2 { "кг" } else { "шт" }),
-            created_by: None,
-            created_at: None,
-            updated_at: None,
-            raw_json: String::new(),
-        })
+        .map(|i| RemoteElement::new(i, fields(i, 10.5, if i % 100 == 2 { "кг" } else { "шт" })))
         .collect();
     let settled = BTreeMap::new();
     let input = MergeInput {

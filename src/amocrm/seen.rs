@@ -59,12 +59,8 @@ mod tests {
 
     fn element(raw: &str) -> RemoteElement {
         RemoteElement {
-            id: 1,
-            fields: ElementFields::named("x".into()),
-            created_by: None,
-            created_at: None,
-            updated_at: None,
             raw_json: raw.into(),
+            ..RemoteElement::new(1, ElementFields::named("x".into()))
         }
     }
 

@@ -39,14 +39,7 @@ fn local(id: i64, remote_id: Option<i64>, f: Fields) -> DesiredCatalog {
 }
 
 fn remote(id: i64, f: Fields) -> RemoteCatalog {
-    RemoteCatalog {
-        id,
-        fields: f,
-        created_by: None,
-        created_at: None,
-        updated_at: None,
-        raw_json: "{}".into(),
-    }
+    RemoteCatalog::new(id, f)
 }
 
 struct Case {

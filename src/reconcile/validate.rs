@@ -114,14 +114,7 @@ mod tests {
     fn remote(id: i64, kind: &str) -> RemoteCatalog {
         let mut fields = Fields::named("x");
         fields.kind = Some(kind.into());
-        RemoteCatalog {
-            id,
-            fields,
-            created_by: None,
-            created_at: None,
-            updated_at: None,
-            raw_json: "{}".into(),
-        }
+        RemoteCatalog::new(id, fields)
     }
 
     fn problems(local: &[DesiredCatalog], remote: &[RemoteCatalog]) -> Vec<(i64, String)> {

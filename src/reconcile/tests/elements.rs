@@ -98,6 +98,12 @@ fn assert_in_sync(w: &World) {
     }
 }
 
+const KIND: model::Kind<ElementFields> = model::Kind {
+    plan,
+    apply,
+    in_sync: assert_in_sync,
+};
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -106,31 +112,25 @@ proptest! {
         w in world(),
         policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
     ) {
-        let p = plan(&w, Mode::Both, policy);
-        let after = apply(&w, &p);
-        assert_in_sync(&after);
-        let again = plan(&after, Mode::Both, policy);
-        prop_assert_eq!(again.pushes().count(), 0, "second plan: {:?}", again);
-        prop_assert!(again.conflicts.is_empty(), "second plan: {:?}", again);
-        let settled = apply(&after, &again);
-        prop_assert!(!plan(&settled, Mode::Both, policy).has_changes());
+        KIND.converges_in_one_run(&w, policy)?;
     }
 
     #[test]
     fn push_mode_makes_the_account_match_the_desired_elements(w in world()) {
-        let p = plan(&w, Mode::Push, ConflictPolicy::Manual);
-        prop_assert_eq!(p.adopts().count(), 0);
-        let after = apply(&w, &p);
-        assert_in_sync(&after);
-        prop_assert_eq!(plan(&after, Mode::Push, ConflictPolicy::Manual).pushes().count(), 0);
+        KIND.push_makes_the_account_match(&w)?;
+    }
+
+    #[test]
+    fn pull_mode_never_pushes_an_element(
+        w in world(),
+        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual]),
+    ) {
+        KIND.pull_never_pushes(&w, policy)?;
     }
 
     #[test]
     fn manual_policy_holds_only_the_conflicting_elements(w in world()) {
-        let p = plan(&w, Mode::Both, ConflictPolicy::Manual);
-        for c in p.held() {
-            prop_assert!(p.decisions.iter().all(|d| d.remote_id != Some(c.remote_id)));
-        }
+        KIND.manual_holds_only_the_conflicting(&w)?;
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use proptest::{prop_assert, prop_assert_eq};
+
 use super::super::*;
-use crate::record::{Desired, Record, Remote, Synced};
+use crate::record::{ConflictPolicy, Desired, Mode, Record, Remote, Synced};
 
 #[derive(Debug, Clone)]
 pub struct World<R> {
@@ -26,14 +28,7 @@ impl<R> Default for World<R> {
 
 /// A record in the account, with nothing but its id and fields.
 pub fn in_account<R>(id: i64, fields: R) -> Remote<R> {
-    Remote {
-        id,
-        fields,
-        created_by: None,
-        created_at: None,
-        updated_at: None,
-        raw_json: "{}".into(),
-    }
+    Remote::new(id, fields)
 }
 
 /// Executes a plan. `created` is what the account makes of an add's fields (the defaults it
@@ -186,3 +181,56 @@ pub fn world<R: Clone>(
     }
     w
 }
+
+/// How a kind of record is merged, executed and checked in sync, for the properties below.
+pub struct Kind<R: Record> {
+    pub plan: fn(&World<R>, Mode, ConflictPolicy) -> Plan<R>,
+    pub apply: fn(&World<R>, &Plan<R>) -> World<R>,
+    pub in_sync: fn(&World<R>),
+}
+
+impl<R: Record> Kind<R> {
+    /// Two-way: applying the plan puts both sides in sync; the next plan sends nothing and
+    /// finds no conflict; the one after that changes nothing at all.
+    pub fn converges_in_one_run(&self, w: &World<R>, policy: ConflictPolicy) -> PropResult {
+        let p = (self.plan)(w, Mode::Both, policy);
+        prop_assert!(p.invalid.is_empty(), "{:?}", p.invalid);
+        let after = (self.apply)(w, &p);
+        (self.in_sync)(&after);
+        let again = (self.plan)(&after, Mode::Both, policy);
+        prop_assert_eq!(again.pushes().count(), 0, "second plan: {:?}", again);
+        prop_assert!(again.conflicts.is_empty(), "second plan: {:?}", again);
+        let settled = (self.apply)(&after, &again);
+        let third = (self.plan)(&settled, Mode::Both, policy);
+        prop_assert!(!third.has_changes(), "third plan: {:?}", third);
+        Ok(())
+    }
+
+    /// `push`: nothing is adopted, the account ends up as desired, and stays so.
+    pub fn push_makes_the_account_match(&self, w: &World<R>) -> PropResult {
+        let p = (self.plan)(w, Mode::Push, ConflictPolicy::Manual);
+        prop_assert_eq!(p.adopts().count(), 0);
+        let after = (self.apply)(w, &p);
+        (self.in_sync)(&after);
+        let again = (self.plan)(&after, Mode::Push, ConflictPolicy::Manual);
+        prop_assert_eq!(again.pushes().count(), 0);
+        Ok(())
+    }
+
+    /// `manual`: a record with a held conflict gets no decision; the others go on.
+    pub fn manual_holds_only_the_conflicting(&self, w: &World<R>) -> PropResult {
+        let p = (self.plan)(w, Mode::Both, ConflictPolicy::Manual);
+        for c in p.held() {
+            prop_assert!(p.decisions.iter().all(|d| d.remote_id != Some(c.remote_id)));
+        }
+        Ok(())
+    }
+
+    /// `pull`: never a push, whatever the policy.
+    pub fn pull_never_pushes(&self, w: &World<R>, policy: ConflictPolicy) -> PropResult {
+        prop_assert_eq!((self.plan)(w, Mode::Pull, policy).pushes().count(), 0);
+        Ok(())
+    }
+}
+
+pub type PropResult = Result<(), proptest::test_runner::TestCaseError>;

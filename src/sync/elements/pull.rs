@@ -204,12 +204,8 @@ mod tests {
     fn a_value_that_could_not_be_read_stays_unknown_instead_of_empty() {
         let raw = r#"{"custom_fields_values":[{"field_id":7,"field_name":"Цена","field_type":"price","values":[{"value":"n/a"}]}]}"#;
         let mut e = RemoteElement {
-            id: 1,
-            fields: crate::element::ElementFields::default(),
-            created_by: None,
-            created_at: None,
-            updated_at: None,
             raw_json: raw.into(),
+            ..RemoteElement::new(1, crate::element::ElementFields::default())
         };
         fill(&mut e, &[def(7, "Цена", "price"), def(8, "Вес", "numeric")]);
         assert_eq!(e.fields.values.get(&7), None, "unknown, not cleared");
