@@ -104,35 +104,9 @@ const KIND: model::Kind<ElementFields> = model::Kind {
     in_sync: assert_in_sync,
 };
 
+model::merge_properties!(KIND, world());
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
-
-    #[test]
-    fn two_way_merge_of_elements_converges_in_one_run(
-        w in world(),
-        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
-    ) {
-        KIND.converges_in_one_run(&w, policy)?;
-    }
-
-    #[test]
-    fn push_mode_makes_the_account_match_the_desired_elements(w in world()) {
-        KIND.push_makes_the_account_match(&w)?;
-    }
-
-    #[test]
-    fn pull_mode_never_pushes_an_element(
-        w in world(),
-        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual]),
-    ) {
-        KIND.pull_never_pushes(&w, policy)?;
-    }
-
-    #[test]
-    fn manual_policy_holds_only_the_conflicting_elements(w in world()) {
-        KIND.manual_holds_only_the_conflicting(&w)?;
-    }
-
     #[test]
     fn a_field_added_to_the_catalog_later_is_adopted_into_synced_rows(
         value in prop::sample::select(vec!["p", "q"]),

@@ -234,3 +234,39 @@ impl<R: Record> Kind<R> {
 }
 
 pub type PropResult = Result<(), proptest::test_runner::TestCaseError>;
+
+/// The four properties above as proptest cases for one kind: `merge_properties!(KIND, world())`.
+macro_rules! merge_properties {
+    ($kind:expr, $world:expr) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn two_way_merge_converges_in_one_run(
+                w in $world,
+                policy in proptest::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
+            ) {
+                $kind.converges_in_one_run(&w, policy)?;
+            }
+
+            #[test]
+            fn push_mode_makes_the_account_match_the_desired_state(w in $world) {
+                $kind.push_makes_the_account_match(&w)?;
+            }
+
+            #[test]
+            fn pull_mode_never_pushes(
+                w in $world,
+                policy in proptest::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual]),
+            ) {
+                $kind.pull_never_pushes(&w, policy)?;
+            }
+
+            #[test]
+            fn manual_policy_holds_only_the_conflicting_records(w in $world) {
+                $kind.manual_holds_only_the_conflicting(&w)?;
+            }
+        }
+    };
+}
+pub(crate) use merge_properties;

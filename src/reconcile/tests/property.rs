@@ -118,32 +118,4 @@ const KIND: model::Kind<Fields> = model::Kind {
     in_sync: assert_in_sync,
 };
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
-
-    #[test]
-    fn two_way_merge_converges_in_one_run(
-        w in world(),
-        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins]),
-    ) {
-        KIND.converges_in_one_run(&w, policy)?;
-    }
-
-    #[test]
-    fn push_mode_makes_the_account_match_the_desired_state(w in world()) {
-        KIND.push_makes_the_account_match(&w)?;
-    }
-
-    #[test]
-    fn pull_mode_never_pushes(
-        w in world(),
-        policy in prop::sample::select(vec![ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual]),
-    ) {
-        KIND.pull_never_pushes(&w, policy)?;
-    }
-
-    #[test]
-    fn manual_policy_holds_exactly_the_conflicting_catalogs(w in world()) {
-        KIND.manual_holds_only_the_conflicting(&w)?;
-    }
-}
+model::merge_properties!(KIND, world());
