@@ -83,6 +83,16 @@ fn decision<R: Record>(
 }
 
 /// Every key any of the records has a value for, in order.
+/// The account's record taken in as a new desired row, and as the base from now on.
+fn adopt_new<R: Record>(d: &mut Decision<R>, r: &Remote<R>) {
+    let fields = r.fields.adopted();
+    d.adopt = Some(Adopt::Insert {
+        remote_id: r.id,
+        fields: fields.clone(),
+    });
+    d.base_after = BaseAfter::Set(fields);
+}
+
 fn all_keys<R: Record>(records: &[Option<&R>]) -> BTreeSet<R::Key> {
     records.iter().flatten().flat_map(|r| r.keys()).collect()
 }
@@ -146,12 +156,7 @@ impl<R: Record> Merger<'_, R> {
             d.push = Some(Push::Delete { id: r.id });
             d.before = Some(r.fields.clone());
         } else {
-            let fields = r.fields.adopted();
-            d.adopt = Some(Adopt::Insert {
-                remote_id: r.id,
-                fields: fields.clone(),
-            });
-            d.base_after = BaseAfter::Set(fields);
+            adopt_new(&mut d, r);
         }
         self.decide(d);
     }
@@ -246,12 +251,7 @@ impl<R: Record> Merger<'_, R> {
                 d.before = Some(r.fields.clone());
             }
             (Side::Remote, _) => {
-                let fields = r.fields.adopted();
-                d.adopt = Some(Adopt::Insert {
-                    remote_id: r.id,
-                    fields: fields.clone(),
-                });
-                d.base_after = BaseAfter::Set(fields);
+                adopt_new(&mut d, r);
             }
         }
         self.decide(d);
