@@ -1,10 +1,11 @@
 //! `api_version`: the switch from API v2 to v4 that `amocrm.api = "auto"` made, remembered so
-//! that later runs start on v4.
+//! that later runs start on v4; and the outbox payloads made again when a run switches.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
+use serde_json::Value;
 
-use super::{Store, now};
+use super::{OutboxRow, Store, now};
 
 /// When and why catalogs moved to API v4.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,5 +43,46 @@ impl Store {
         .await
         .context("cannot record the switch to API v4")?;
         Ok(())
+    }
+}
+
+impl OutboxRow {
+    /// `payload`, made with a `request_id` placeholder, as this row sends it: the row's id in
+    /// its place, in the same JSON type, as [`Store::enqueue`] does.
+    pub fn stamped(&self, mut payload: Value) -> Value {
+        if let Some(placeholder) = payload.get("request_id") {
+            payload["request_id"] = if placeholder.is_string() {
+                self.id.to_string().into()
+            } else {
+                self.id.into()
+            };
+        }
+        payload
+    }
+}
+
+impl Store {
+    /// Replaces the payloads of rows not yet sent, in one transaction: the run moved to
+    /// another API after recording them, and the outbox always says what was sent. A payload
+    /// that carries a `request_id` sets the `request_id` column too.
+    pub async fn replace_payloads(&self, rows: &[OutboxRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for row in rows {
+            let request_id = row.payload.get("request_id").map(|_| row.id);
+            sqlx::query(
+                "UPDATE outbox SET payload = ?, request_id = COALESCE(?, request_id) WHERE id = ?",
+            )
+            .bind(row.payload.to_string())
+            .bind(request_id)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit()
+            .await
+            .context("cannot record the payloads of the operations not yet sent")
     }
 }

@@ -4,11 +4,12 @@
 //!   `sync.batch_size` items; the list read with one GET.
 //! - `v4`: adds `POST /api/v4/catalogs`, updates `PATCH /api/v4/catalogs`, deletes still
 //!   `POST /api/v2/catalogs` (v4 documents none; when v2 is gone the delete fails with what to
-//!   do); the list read page by page.
+//!   do, and no later delete of the run is sent); the list read page by page.
 //! - `auto`: v2 until the account answers a v2 request with 404 or 410, then v4 from that
-//!   request on (the same run goes on through v4), remembered in `api_version`.
+//!   request on (the same run goes on through v4). The switch is remembered in `api_version`
+//!   once v4 has answered: a 404 that v4 gives too (a wrong address) is not a switched-off v2.
 
-use std::sync::{Mutex, PoisonError};
+mod run_api;
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -16,10 +17,11 @@ use tracing::warn;
 
 use super::Syncer;
 use super::kind::{Op, RequestKey, Sent, Transport, Work};
-use crate::amocrm::{self, AddItem, ApiError, Batch, ItemResult, UpdateItem, Written};
+use crate::amocrm::{self, AddItem, ApiError, Batch, ItemResult, UpdateItem};
 use crate::catalog::{ApiVersion, Fields, RemoteCatalog};
 use crate::reconcile::Push;
 use crate::record::RemoteId;
+pub(super) use run_api::CatalogApi;
 
 /// What a delete gets when API v2 is gone: v4 has no delete for catalogs or elements.
 pub(super) fn gone_delete(what: &str, e: &ApiError) -> String {
@@ -27,24 +29,6 @@ pub(super) fn gone_delete(what: &str, e: &ApiError) -> String {
         "not deleted: the account answered API v2 with {e}; API v4 has no delete for {what}s, \
          so delete the {what} in amoCRM (or put its desired row back)"
     )
-}
-
-/// The API version catalogs use in this run (`v2` or `v4`; `auto` resolved at run start).
-#[derive(Debug)]
-pub(super) struct CatalogApi(Mutex<ApiVersion>);
-
-impl CatalogApi {
-    pub fn new() -> CatalogApi {
-        CatalogApi(Mutex::new(ApiVersion::V2))
-    }
-
-    pub fn get(&self) -> ApiVersion {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set(&self, api: ApiVersion) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = api;
-    }
 }
 
 impl Syncer {
@@ -55,65 +39,63 @@ impl Syncer {
             ApiVersion::Auto | ApiVersion::V2 => ApiVersion::V2,
             ApiVersion::V4 => ApiVersion::V4,
         };
-        self.api.set(api);
+        self.api.start(api);
         Ok(())
     }
 
     /// With `auto`, a v2 request answered 404 or 410 moves catalogs to v4 for the rest of the
-    /// run and, in a run (`run_id`), for good. Returns whether it did.
-    async fn switch_to_v4(&self, run_id: Option<i64>, e: &ApiError) -> Result<bool> {
-        if self.options.api != ApiVersion::Auto || !e.is_gone() || self.api.get() != ApiVersion::V2
-        {
-            return Ok(false);
-        }
-        self.api.set(ApiVersion::V4);
-        if let Some(run_id) = run_id {
-            self.store
-                .record_api_switch(Some(run_id), &e.to_string())
-                .await?;
-            warn!(error = %e, "amoCRM answered API v2 with 404/410: catalogs go through API v4 from now on (remembered in api_version; DELETE FROM api_version goes back)");
-        }
-        Ok(true)
+    /// run (see [`remember_switch`](Syncer::remember_switch) for later runs). Returns whether
+    /// it did.
+    fn switch_to_v4(&self, e: &ApiError) -> bool {
+        self.options.api == ApiVersion::Auto && e.is_gone() && self.api.switch(e)
+    }
+
+    /// Remembers the run's switch to v4 (the `api_version` row, and the log line) once v4 has
+    /// answered a request of the run; until then it holds for this run only.
+    pub(super) async fn remember_switch(&self, run_id: i64) -> Result<()> {
+        let Some(reason) = self.api.to_remember() else {
+            return Ok(());
+        };
+        self.store.record_api_switch(Some(run_id), &reason).await?;
+        self.api.remembered();
+        warn!(error = %reason, "amoCRM answered API v2 with 404/410: catalogs go through API v4 from now on (remembered in api_version; DELETE FROM api_version goes back)");
+        Ok(())
     }
 
     /// The account's catalogs, complete, through the API in use (switching if `auto` says so).
+    /// A plan (`run_id` = `None`) remembers nothing.
     pub(super) async fn pull_catalogs(&self, run_id: Option<i64>) -> Result<Vec<RemoteCatalog>> {
-        if self.api.get() == ApiVersion::V4 {
-            return Ok(self.client.list_catalogs_v4().await?);
-        }
-        match self.client.list_catalogs().await {
-            Err(e) if self.switch_to_v4(run_id, &e).await? => {
-                Ok(self.client.list_catalogs_v4().await?)
+        if self.api.get() == ApiVersion::V2 {
+            match self.client.list_catalogs().await {
+                Err(e) if self.switch_to_v4(&e) => {}
+                other => return Ok(other?),
             }
-            other => Ok(other?),
         }
+        let catalogs = self.client.list_catalogs_v4().await?;
+        self.api.v4_answered();
+        if let Some(run_id) = run_id {
+            self.remember_switch(run_id).await?;
+        }
+        Ok(catalogs)
     }
 
-    pub(super) fn catalogs(&self, run_id: i64) -> Catalogs<'_> {
-        Catalogs {
-            syncer: self,
-            run_id,
-        }
+    /// The catalogs' transport (the run's API state lives on the syncer, so the run id is not
+    /// needed).
+    pub(super) fn catalogs(&self, _run_id: i64) -> Catalogs<'_> {
+        Catalogs { syncer: self }
     }
 }
 
 /// The catalogs' transport for one run.
 pub(super) struct Catalogs<'a> {
     syncer: &'a Syncer,
-    run_id: i64,
+}
+
+fn is_delete(work: &Work<Fields>) -> bool {
+    matches!(work.1.push(), Push::Delete { .. })
 }
 
 impl Catalogs<'_> {
-    fn v4_item(&self, row_id: i64, push: &Push<Fields>) -> Value {
-        let mut item = match push {
-            Push::Add { fields, .. } => amocrm::catalog_add_item_v4(fields),
-            Push::Update { id, fields } => amocrm::catalog_update_item_v4(*id, fields),
-            Push::Delete { id } => return json!(id),
-        };
-        item["request_id"] = row_id.to_string().into();
-        item
-    }
-
     async fn send_v2(&self, chunk: &[Work<Fields>]) -> Result<Sent, ApiError> {
         let mut batch = Batch::default();
         for (row, op) in chunk {
@@ -152,84 +134,53 @@ impl Catalogs<'_> {
         })
     }
 
-    /// One v4 request per kind of operation in `chunk` (one kind, unless the run switched in
-    /// the middle of a v2 chunk); deletes through v2.
+    /// One v4 request of one kind (the outbox groups v4 operations by kind), each item as its
+    /// outbox row recorded it; deletes through v2.
     async fn send_v4(&self, chunk: &[Work<Fields>]) -> Result<Sent, ApiError> {
-        let mut items = vec![ItemResult::Unknown; chunk.len()];
-        let mut bodies = Vec::new();
-        for op in ["delete", "update", "add"] {
-            let part: Vec<usize> = (0..chunk.len()).filter(|&i| chunk[i].0.op == op).collect();
-            if part.is_empty() {
-                continue;
-            }
-            let written = self.send_v4_part(op, chunk, &part).await;
-            let written = match written {
-                Ok(w) => w,
-                Err(e) if bodies.is_empty() => return Err(e),
-                Err(e) => {
-                    // An earlier part went through: this one's fate is all that is unknown.
-                    let fate = if e.may_have_been_applied() {
-                        ItemResult::Unknown
-                    } else {
-                        ItemResult::Failed(e.to_string())
-                    };
-                    for &i in &part {
-                        items[i] = fate.clone();
-                    }
-                    continue;
-                }
-            };
-            for (&i, r) in part.iter().zip(written.items) {
-                items[i] = r.map(|id| (op == "add").then_some(id));
-            }
-            bodies.push(written.body);
-        }
+        debug_assert!(chunk.iter().all(|(row, _)| row.op == chunk[0].0.op));
+        let client = &self.syncer.client;
+        let items: Vec<Value> = chunk.iter().map(|(row, _)| row.payload.clone()).collect();
+        let (written, adds) = match chunk.first().map(|(_, op)| op.push()) {
+            Some(Push::Add { .. }) => (client.add_catalogs_v4(&items).await?, true),
+            Some(Push::Update { .. }) => (client.update_catalogs_v4(&items).await?, false),
+            _ => return self.delete_v2(chunk).await,
+        };
+        self.syncer.api.v4_answered();
         Ok(Sent {
-            items,
-            body: bodies.join("\n"),
+            items: written
+                .items
+                .into_iter()
+                .map(|r| r.map(|id| adds.then_some(id)))
+                .collect(),
+            body: written.body,
         })
     }
 
-    async fn send_v4_part(
-        &self,
-        op: &str,
-        chunk: &[Work<Fields>],
-        part: &[usize],
-    ) -> Result<Written, ApiError> {
-        let client = &self.syncer.client;
-        if op == "delete" {
-            let ids: Vec<RemoteId> = part.iter().filter_map(|&i| chunk[i].0.remote_id).collect();
-            let batch = Batch {
-                delete: ids,
-                ..Batch::default()
-            };
-            return match client.post_catalogs(&batch).await {
-                Ok(outcome) => Ok(Written {
-                    items: outcome.delete.into_iter().map(|r| r.map(|()| 0)).collect(),
-                    status: 200,
-                    body: outcome.body,
-                }),
-                Err(e) if e.is_gone() => Ok(Written {
-                    items: vec![ItemResult::Failed(gone_delete("catalog", &e)); part.len()],
-                    status: 0,
-                    body: String::new(),
-                }),
-                Err(e) => Err(e),
-            };
+    /// Deletes in v4 mode: through v2, the only documented delete. Once v2 has answered
+    /// 404/410 in this run, they fail at once with what to do, and nothing is sent.
+    async fn delete_v2(&self, chunk: &[Work<Fields>]) -> Result<Sent, ApiError> {
+        let gone = |e: &ApiError| Sent {
+            items: vec![ItemResult::Failed(gone_delete("catalog", e)); chunk.len()],
+            body: String::new(),
+        };
+        if let Some(e) = self.syncer.api.v2_gone() {
+            return Ok(gone(&e));
         }
-        let mut items = Vec::with_capacity(part.len());
-        for &i in part {
-            let (row, work) = &chunk[i];
-            let item = self.v4_item(row.id, work.push());
-            if item != row.payload {
-                // The run moved to v4 after this row was recorded for v2: record what is sent.
-                let _ = self.syncer.store.set_payload(row.id, &item).await;
+        let ids: Vec<RemoteId> = chunk.iter().filter_map(|(r, _)| r.remote_id).collect();
+        let batch = Batch {
+            delete: ids,
+            ..Batch::default()
+        };
+        match self.syncer.client.post_catalogs(&batch).await {
+            Ok(outcome) => Ok(Sent {
+                items: outcome.delete.into_iter().map(|r| r.map(|()| None)).collect(),
+                body: outcome.body,
+            }),
+            Err(e) if e.is_gone() => {
+                self.syncer.api.v2_answered_gone(&e);
+                Ok(gone(&e))
             }
-            items.push(item);
-        }
-        match op {
-            "add" => client.add_catalogs_v4(&items).await,
-            _ => client.update_catalogs_v4(&items).await,
+            Err(e) => Err(e),
         }
     }
 }
@@ -247,14 +198,10 @@ impl Transport<Fields> for Catalogs<'_> {
     }
 
     fn payload(&self, op: &Op<Fields>) -> Result<Value, String> {
-        if self.syncer.api.get() == ApiVersion::V4 {
-            let mut item = self.v4_item(0, op.push());
-            if item.get("request_id").is_some() {
-                item["request_id"] = amocrm::REQUEST_ID_PLACEHOLDER.into();
-            }
-            return Ok(item);
-        }
+        let v4 = self.syncer.api.get() == ApiVersion::V4;
         Ok(match op.push() {
+            Push::Add { fields, .. } if v4 => amocrm::catalog_add_item_v4(fields),
+            Push::Update { id, fields } if v4 => amocrm::catalog_update_item_v4(*id, fields),
             Push::Add { fields, .. } => AddItem {
                 request_id: 0,
                 fields: fields.clone(),
@@ -269,16 +216,18 @@ impl Transport<Fields> for Catalogs<'_> {
         })
     }
 
+    /// With `auto`, a v2 POST answered 404/410 applied nothing and moves the run to v4. Its
+    /// deletes have no v4 form: a chunk of deletes only fails here, saying what to do. Any
+    /// other chunk is handed back with the error: its operations are now keyed the v4 way,
+    /// so the outbox regroups them and sends them again through v4.
     async fn send(&self, _: RequestKey, chunk: &[Work<Fields>]) -> Result<Sent, ApiError> {
         if self.syncer.api.get() == ApiVersion::V4 {
             return self.send_v4(chunk).await;
         }
         match self.send_v2(chunk).await {
-            Err(e) => {
-                let switched = self.syncer.switch_to_v4(Some(self.run_id), &e).await;
-                if switched.unwrap_or(false) {
-                    // 404/410: v2 applied nothing, so this chunk goes out through v4 instead.
-                    self.send_v4(chunk).await
+            Err(e) if self.syncer.switch_to_v4(&e) => {
+                if chunk.iter().all(is_delete) {
+                    self.delete_v2(chunk).await
                 } else {
                     Err(e)
                 }
@@ -288,9 +237,11 @@ impl Transport<Fields> for Catalogs<'_> {
     }
 
     async fn read_back(&self, _: &()) -> Result<Vec<RemoteCatalog>, ApiError> {
-        if self.syncer.api.get() == ApiVersion::V4 {
-            return self.syncer.client.list_catalogs_v4().await;
+        if self.syncer.api.get() == ApiVersion::V2 {
+            return self.syncer.client.list_catalogs().await;
         }
-        self.syncer.client.list_catalogs().await
+        let catalogs = self.syncer.client.list_catalogs_v4().await?;
+        self.syncer.api.v4_answered();
+        Ok(catalogs)
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use tracing::{info, warn};
 
 use super::Syncer;
@@ -24,9 +24,26 @@ fn has_sent_values<R: Record>(remote: &R, sent: &R) -> bool {
         })
 }
 
-/// The fields an outbox row was sent with.
-fn sent_fields<R: Stored>(row: &OutboxRow) -> Option<R> {
-    serde_json::from_value(row.intent.clone()?).ok()
+/// The fields an outbox row was sent with. An add or update whose intent cannot be read
+/// cannot be settled: it stays in doubt and the run stops (guessing "not created" could create
+/// the record twice).
+fn sent_fields<R: Stored>(row: &OutboxRow) -> Result<R> {
+    let what = R::ENTITY;
+    let read = match &row.intent {
+        None => Err("it is empty".to_owned()),
+        Some(intent) => serde_json::from_value(intent.clone()).map_err(|e| e.to_string()),
+    };
+    read.map_err(|why| {
+        anyhow!(
+            "outbox row {id} ({op} of a {what}) is in doubt and outbox.intent, what it sent, \
+             cannot be read ({why}), so whether it happened cannot be told: it stays in doubt \
+             and nothing is sent. Check the account (if the {what} is there, put its id in the \
+             desired row's remote_id), then `UPDATE outbox SET state = 'failed' WHERE id = \
+             {id}`",
+            id = row.id,
+            op = row.op,
+        )
+    })
 }
 
 impl Syncer {
@@ -119,15 +136,14 @@ impl Syncer {
         remote: &[Remote<R>],
         claimed: &mut BTreeSet<RemoteId>,
     ) -> Result<bool> {
-        let sent = sent_fields::<R>(row);
-        let has_sent = |r: &Remote<R>| sent.as_ref().is_some_and(|s| has_sent_values(&r.fields, s));
         let found = remote.iter().find(|r| Some(r.id) == row.remote_id);
         let what = R::ENTITY;
         match (row.op.as_str(), found) {
             ("add", _) => {
+                let sent = sent_fields::<R>(row)?;
                 let matching = remote
                     .iter()
-                    .find(|r| !claimed.contains(&r.id) && has_sent(r));
+                    .find(|r| !claimed.contains(&r.id) && has_sent_values(&r.fields, &sent));
                 let Some(r) = matching else {
                     let why = format!("not created: the account has no matching {what}");
                     return self.fail_in_doubt(row, &why).await.map(|()| false);
@@ -144,14 +160,14 @@ impl Syncer {
                     .await?;
                 Ok(true)
             }
-            ("update", Some(r)) if has_sent(r) => {
+            ("update", Some(r)) => {
+                if !has_sent_values(&r.fields, &sent_fields::<R>(row)?) {
+                    let why = "not applied: the account does not have the sent values";
+                    return self.fail_in_doubt(row, why).await.map(|()| false);
+                }
                 let base = BaseAfter::Set(r.fields.clone());
                 self.store.confirm(scope, row, None, None, &base).await?;
                 Ok(true)
-            }
-            ("update", Some(_)) => {
-                let why = "not applied: the account does not have the sent values";
-                self.fail_in_doubt(row, why).await.map(|()| false)
             }
             ("update", None) => {
                 // Gone: nothing left to update, so nothing to send again either.
@@ -199,6 +215,40 @@ mod tests {
             (sent.can_add_elements, sent.can_show_in_cards),
             (Some(false), None)
         );
+    }
+
+    fn row(intent: Option<serde_json::Value>) -> OutboxRow {
+        OutboxRow {
+            id: 7,
+            run_id: 1,
+            entity: "catalog".into(),
+            catalog_remote_id: None,
+            op: "add".into(),
+            desired_id: None,
+            remote_id: None,
+            request_id: Some(7),
+            payload: json!({"name": "Goods", "request_id": 7}),
+            intent,
+            state: OutboxState::InDoubt,
+            attempts: 1,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn an_intent_that_cannot_be_read_is_an_error_saying_what_to_do_never_a_guess() {
+        for intent in [None, Some(json!({"name": 5})), Some(json!("Goods"))] {
+            let e = sent_fields::<Fields>(&row(intent.clone())).unwrap_err();
+            let text = e.to_string();
+            assert!(
+                text.contains("outbox row 7 (add of a catalog) is in doubt")
+                    && text.contains("nothing is sent")
+                    && text.contains("UPDATE outbox SET state = 'failed' WHERE id = 7"),
+                "{intent:?}: {text}"
+            );
+        }
+        let sent = sent_fields::<Fields>(&row(Some(json!({"name": "Goods"})))).unwrap();
+        assert_eq!(sent.name, "Goods");
     }
 
     #[test]

@@ -3,9 +3,14 @@
 //!
 //! The protocol: rows are committed `pending`, each request's rows `sending` before it leaves,
 //! then `done`, `failed` (the API refused the item) or `in_doubt` (the outcome is unknown:
-//! settled at once from a fresh read of the account, or by the next run).
+//! settled at once from a fresh read of the account, or by the next run). Requests are cut
+//! one at a time from the operations not yet sent (`queue.rs`), so that a transport that moves
+//! to another API in the middle of a run (catalogs with `amocrm.api = "auto"`) has the rest
+//! grouped its new way.
 
-use anyhow::Result;
+mod queue;
+
+use anyhow::{Context, Result};
 use tracing::{info, warn};
 
 use super::LOGGED;
@@ -21,14 +26,24 @@ use crate::store::{NewOp, OutboxRow, Stored};
 /// The longest response body kept in `outbox.response`.
 const RESPONSE_KEPT: usize = 4000;
 
-fn new_op<R: Stored>(op: &Op<R>, payload: serde_json::Value) -> NewOp {
+/// The outbox row of an operation. Its intent (the fields sent) is what an unknown outcome is
+/// settled against, so an add or update without one is never recorded.
+fn new_op<R: Stored>(op: &Op<R>, payload: serde_json::Value) -> Result<NewOp> {
     let d = &op.decision;
+    let intent = |fields: &R| {
+        serde_json::to_value(fields).with_context(|| {
+            format!(
+                "cannot record the fields of {:?} in outbox.intent",
+                cut(&d.name, LOGGED)
+            )
+        })
+    };
     let (remote_id, intent) = match op.push() {
-        Push::Add { fields, .. } => (None, serde_json::to_value(fields).ok()),
-        Push::Update { id, fields } => (Some(*id), serde_json::to_value(fields).ok()),
+        Push::Add { fields, .. } => (None, Some(intent(fields)?)),
+        Push::Update { id, fields } => (Some(*id), Some(intent(fields)?)),
         Push::Delete { id } => (Some(*id), None),
     };
-    NewOp {
+    Ok(NewOp {
         entity: R::ENTITY,
         catalog_remote_id: R::catalog_of(&op.scope),
         op: op.push().op(),
@@ -36,7 +51,7 @@ fn new_op<R: Stored>(op: &Op<R>, payload: serde_json::Value) -> NewOp {
         remote_id,
         payload,
         intent,
-    }
+    })
 }
 
 /// The run ends early because the daemon is stopping.
@@ -67,7 +82,7 @@ impl Syncer {
         for op in ops {
             match transport.payload(&op) {
                 Ok(payload) => {
-                    new_ops.push(new_op(&op, payload));
+                    new_ops.push(new_op(&op, payload)?);
                     writable.push(op);
                 }
                 // The merge skips invalid rows, so this is a value it could not foresee.
@@ -80,50 +95,25 @@ impl Syncer {
         let rows = self.store.enqueue(run.id, &new_ops).await?;
         self.crash_if(CrashPoint::AfterPlan);
         let work: Vec<Work<R>> = rows.into_iter().zip(writable).collect();
-        let requests = requests(transport, &work);
-        for (i, (key, chunk)) in requests.iter().enumerate() {
-            if self.is_stopping() {
-                let why = "not sent: the daemon was stopping; planned again next run";
-                let unsent = self.fail_unsent(&requests[i..], why).await?;
-                return Err(stopped(unsent));
-            }
-            if let Err(stop) = self.send_request(run, transport, *key, chunk).await {
-                let why = "not sent: an earlier request of this run failed; planned again next run";
-                self.fail_unsent(&requests[i + 1..], why).await?;
-                return Err(stop);
-            }
-        }
-        Ok(())
-    }
-
-    /// Marks the rows of requests that will not be sent `failed`, saying why. Returns how many.
-    async fn fail_unsent<R: Stored>(
-        &self,
-        requests: &[(RequestKey, &[Work<R>])],
-        why: &str,
-    ) -> Result<usize> {
-        let unsent: Vec<i64> = requests
-            .iter()
-            .flat_map(|(_, c)| c.iter().map(|(r, _)| r.id))
-            .collect();
-        if !unsent.is_empty() {
-            self.store.fail(&unsent, why).await?;
-        }
-        Ok(unsent.len())
+        self.send_all(run, transport, work).await
     }
 
     /// Sends one request and records its answer. When the account refused some items and the
     /// fate of the others was unknown (a 400 that may have applied nothing), the read-back
     /// tells which of them did not happen: those are sent once more, without the refused ones,
     /// so that one bad item does not hold back the rest of its batch run after run.
+    ///
+    /// A request refused in a way that applied nothing, after which the transport keys its
+    /// operations differently, was refused by a way of sending the transport has just left
+    /// (catalogs: API v2 answered 404/410 and `auto` moved to v4): [`Request::Moved`], its
+    /// operations are sent again the new way.
     async fn send_request<R: Stored>(
         &self,
         run: &mut Run,
         transport: &impl Transport<R>,
         key: RequestKey,
-        chunk: &[Work<R>],
-    ) -> Result<(), Stop> {
-        let mut chunk = chunk.to_vec();
+        mut chunk: Vec<Work<R>>,
+    ) -> Result<Request, Stop> {
         for attempt in 0..2 {
             let ids: Vec<i64> = chunk.iter().map(|(r, _)| r.id).collect();
             self.store.mark_sending(&ids).await?;
@@ -142,13 +132,17 @@ impl Syncer {
                     self.crash_if(CrashPoint::AfterPost);
                     let again = self.record_outcome(run, transport, &chunk, &sent).await?;
                     if again.is_empty() || attempt > 0 {
-                        return Ok(());
+                        return Ok(Request::Answered);
                     }
                     info!(
                         rows = again.len(),
                         "sending again what the account did not apply beside a refused item"
                     );
                     chunk = again;
+                }
+                Err(e) if attempt == 0 && moved(transport, key, &chunk, &e) => {
+                    info!(entity = R::ENTITY, error = %e, rows = ids.len(), "refused by the way of sending just left; sending them the new way");
+                    return Ok(Request::Moved);
                 }
                 Err(e) if e.may_have_been_applied() => {
                     warn!(error = %e, rows = ids.len(), "outcome unknown; checking the account");
@@ -165,7 +159,7 @@ impl Syncer {
                 }
             }
         }
-        Ok(())
+        Ok(Request::Answered)
     }
 
     /// Records an answer item by item. Returns the items to send once more (see
@@ -269,24 +263,21 @@ impl Syncer {
     }
 }
 
-/// The requests to send: operations grouped by key (already sorted), each group split by the
-/// batch size.
-fn requests<'w, R: Stored>(
+/// What became of one request.
+enum Request {
+    /// Its answer was recorded, item by item or as the error that stops the run.
+    Answered,
+    /// Refused by a way of sending its transport has left since; nothing was recorded.
+    Moved,
+}
+
+/// Whether `e` refused a request that applied nothing while its transport moved to another
+/// way of sending (it keys the request's operations differently than when it was cut).
+fn moved<R: Stored>(
     transport: &impl Transport<R>,
-    work: &'w [Work<R>],
-) -> Vec<(RequestKey, &'w [Work<R>])> {
-    let size = transport.batch_size().max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < work.len() {
-        let key = transport.request_key(&work[start].1);
-        let end = start
-            + work[start..]
-                .iter()
-                .take_while(|(_, op)| transport.request_key(op) == key)
-                .count();
-        out.extend(work[start..end].chunks(size).map(|c| (key, c)));
-        start = end;
-    }
-    out
+    key: RequestKey,
+    chunk: &[Work<R>],
+    e: &ApiError,
+) -> bool {
+    !e.may_have_been_applied() && chunk.iter().any(|(_, op)| transport.request_key(op) != key)
 }
