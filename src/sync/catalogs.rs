@@ -173,7 +173,11 @@ impl Catalogs<'_> {
         };
         match self.syncer.client.post_catalogs(&batch).await {
             Ok(outcome) => Ok(Sent {
-                items: outcome.delete.into_iter().map(|r| r.map(|()| None)).collect(),
+                items: outcome
+                    .delete
+                    .into_iter()
+                    .map(|r| r.map(|()| None))
+                    .collect(),
                 body: outcome.body,
             }),
             Err(e) if e.is_gone() => {

@@ -46,7 +46,10 @@ impl Syncer {
                     .take_while(|(k, _)| *k == key)
                     .count();
             let head = &queue[start..end];
-            if head.iter().any(|(k, (_, op))| transport.request_key(op) != *k) {
+            if head
+                .iter()
+                .any(|(k, (_, op))| transport.request_key(op) != *k)
+            {
                 self.regroup(run, transport, &mut queue, start).await?;
                 continue;
             }
@@ -83,7 +86,9 @@ impl Syncer {
                 Ok(payload) => row.stamped(payload),
                 Err(why) => {
                     warn!(entity = R::ENTITY, name = %cut(&op.decision.name, LOGGED), %why, "cannot be written; not sent");
-                    self.store.fail(&[row.id], &format!("not sent: {why}")).await?;
+                    self.store
+                        .fail(&[row.id], &format!("not sent: {why}"))
+                        .await?;
                     run.fail(&op);
                     continue;
                 }
