@@ -8,13 +8,13 @@
 //! [`AccountProblem`]: the other accounts load and run (SPEC §7).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::auth;
 use super::entries::RawAccount;
 use super::error::{ConfigError, Problems};
 use super::parse::{api, base_url, http, missing, sync};
-use super::paths::identity;
+use super::paths::file_taken;
 use super::problem::{AccountProblem, Reread};
 use super::raw::RawAuth;
 use super::{
@@ -45,7 +45,7 @@ pub(crate) fn list(
         p.push(missing("database.dir", "empty", hint));
     }
     let mut names: HashMap<AccountName, String> = HashMap::new();
-    let mut files: HashMap<PathBuf, (String, PathBuf)> = HashMap::new();
+    let mut files = HashMap::new();
     let mut accounts = Some(Vec::with_capacity(entries.len()));
     for entry in entries {
         let name = name(&entry, p);
@@ -108,41 +108,6 @@ fn name_taken(
         )),
         None => {
             seen.insert(name.clone(), key.to_owned());
-        }
-    }
-}
-
-/// Records the database file as `key`'s, compared by the file it names (see [`identity`]);
-/// when an earlier entry has it, records the problem.
-fn file_taken(
-    seen: &mut HashMap<PathBuf, (String, PathBuf)>,
-    path: &Path,
-    key: &str,
-    p: &mut Problems,
-) {
-    let file = identity(path);
-    match seen.get(&file) {
-        Some((earlier, written)) => {
-            let same = if written == path {
-                String::new()
-            } else {
-                format!(
-                    " (written {} there: both are {})",
-                    written.display(),
-                    file.display()
-                )
-            };
-            p.push(ConfigError::invalid(
-                &format!("{key}.database"),
-                format!(
-                    "{} is already the database of {earlier}{same}; every account needs its \
-                     own file",
-                    path.display()
-                ),
-            ));
-        }
-        None => {
-            seen.insert(file, (key.to_owned(), path.to_owned()));
         }
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! `raw` merges the layers (with `keys` rejecting unknown keys and `entries` assembling the
 //! `[[accounts]]` list), `parse` turns values into types and collects every problem with its key
-//! (`auth` for the secrets, `account` for the list form), `error` says what is wrong.
+//! (`auth` for the secrets, `account` for the list form, `paths` for telling database files
+//! apart), `error` says what is wrong. A problem of one `[[accounts]]` entry's own keys does not
+//! refuse the settings: it stays with that account (`problem`), so that the others run.
 
 mod account;
 mod auth;

@@ -1,8 +1,11 @@
 //! Which file a database path names, so that two accounts never share one database (and so one
 //! outbox) by writing the same file two ways: `./shop.db` and `/srv/x/shop.db`, `sub/../shop.db`,
-//! or through a symlinked directory.
+//! or through a symlinked directory; and the refusal when they do.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+
+use super::error::{ConfigError, Problems};
 
 /// The file `path` names: absolute (a relative path is taken from the working directory, as
 /// the store opens it), with its longest existing part canonicalised (symlinks and `..`
@@ -29,10 +32,45 @@ pub(crate) fn identity(path: &Path) -> PathBuf {
             }
             // `..` or `.` as the last part: keep it for `normalise`.
             (Some(parent), None) => {
-                rest.extend(existing.components().last());
+                rest.extend(existing.components().next_back());
                 existing = parent;
             }
             (None, _) => return normalise(PathBuf::new(), absolute.components()),
+        }
+    }
+}
+
+/// Records the database file as `key`'s, compared by the file it names (see [`identity`]);
+/// when an earlier entry has it, records the problem.
+pub(crate) fn file_taken(
+    seen: &mut HashMap<PathBuf, (String, PathBuf)>,
+    path: &Path,
+    key: &str,
+    p: &mut Problems,
+) {
+    let file = identity(path);
+    match seen.get(&file) {
+        Some((earlier, written)) => {
+            let same = if written == path {
+                String::new()
+            } else {
+                format!(
+                    " (written {} there: both are {})",
+                    written.display(),
+                    file.display()
+                )
+            };
+            p.push(ConfigError::invalid(
+                &format!("{key}.database"),
+                format!(
+                    "{} is already the database of {earlier}{same}; every account needs its \
+                     own file",
+                    path.display()
+                ),
+            ));
+        }
+        None => {
+            seen.insert(file, (key.to_owned(), path.to_owned()));
         }
     }
 }

@@ -2,6 +2,9 @@
 //! commands cover the others and report it with the configuration error's exit code; the daemon
 //! starts, reports it, and runs it once it is fixed, at its next run or after SIGHUP.
 
+#[path = "broken_entries.rs"]
+mod entries;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
