@@ -4,9 +4,10 @@
 //!
 //! Dependencies point down: `cli` and `demo` -> `startup` -> {`sync`, `store`, `amocrm`, `auth`}.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 
 use crate::amocrm::{Client, ClientOptions, RequestObserver};
 use crate::config::AccountSettings;
@@ -16,9 +17,27 @@ use crate::sync::{SyncOptions, Syncer};
 /// The first retry's pause; each next one doubles.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 
+/// The settings to run the account with ([`AccountSettings::ready`]). A mis-configured
+/// `[[accounts]]` entry is refused here, before its database is opened or anything is sent, so
+/// that every command and the daemon report it as that account's failure and the other accounts
+/// go on. The message names the keys (`accounts[2].auth.token_file: ...`) and what happens next;
+/// the callers put the account's name in front.
+pub fn ready(account: &AccountSettings) -> Result<Cow<'_, AccountSettings>> {
+    account.ready().map_err(|problem| {
+        let next = if problem.rereads_secrets() {
+            "the file is read again before each run of the account"
+        } else {
+            "fix the configuration; the daemon reads it again on SIGHUP"
+        };
+        anyhow!("mis-configured: {} ({next})", problem.list())
+    })
+}
+
 /// Opens (creating and migrating if needed) the account's database. The error names the
-/// account's database key and path, so that a person knows which file of which account.
+/// account's database key and path, so that a person knows which file of which account. A
+/// mis-configured account is refused (see [`ready`]).
 pub async fn open_store(account: &AccountSettings) -> Result<Store> {
+    ready(account)?;
     let path = &account.database.path;
     Store::open(path)
         .await
@@ -36,6 +55,7 @@ pub fn observed_client(
     store: &Store,
     observer: Option<RequestObserver>,
 ) -> Result<Client> {
+    let account = &*ready(account)?;
     let credentials = crate::auth::credentials(account, store)?;
     Ok(Client::new(ClientOptions {
         base_url: account.amocrm.base_url.as_url().clone(),
@@ -78,6 +98,7 @@ pub async fn observed_syncer(
     allow_deletes: bool,
     observer: Option<RequestObserver>,
 ) -> Result<Syncer> {
+    let account = &*ready(account)?;
     let store = open_store(account).await?;
     let built = observed_client(account, &store, observer);
     let client = match built {

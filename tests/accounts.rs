@@ -1,6 +1,8 @@
 //! Many accounts: the list form of the settings, `--once`/`plan`/`status`/`auth` over several
 //! accounts, the daemon serving them side by side, and shards. Each account is its own sandbox.
 
+#[path = "accounts/broken.rs"]
+mod broken;
 #[path = "accounts/commands.rs"]
 mod commands;
 #[path = "accounts/config.rs"]

@@ -1,6 +1,8 @@
 //! Which accounts a command covers (`--account`, `--shard` / `daemon.shard`), and running a
 //! command for each of them: at most `daemon.max_concurrent_accounts` at once, results handed
-//! back in the configuration's order, one broken account never stopping the others.
+//! back in the configuration's order, one broken account never stopping the others (a
+//! mis-configured one included: it is covered like the others, and its run or read fails with its
+//! problem, see [`crate::startup::ready`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -138,9 +140,13 @@ pub fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
     codes.into_iter().max_by_key(|c| severity(*c)).unwrap_or(0)
 }
 
-/// The line before each account's output when a command covers more than one.
+/// The line before each account's output when a command covers more than one. A mis-configured
+/// account's address may be a stand-in: it is not shown.
 pub fn header(account: &AccountSettings) -> String {
-    format!("== account {} ({})", account.name, account.amocrm.base_url)
+    match &account.problem {
+        None => format!("== account {} ({})", account.name, account.amocrm.base_url),
+        Some(_) => format!("== account {} (mis-configured)", account.name),
+    }
 }
 
 #[cfg(test)]

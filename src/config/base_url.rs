@@ -70,6 +70,13 @@ impl BaseUrl {
         &self.0
     }
 
+    /// The placeholder shipped in `config/default.toml`: the stand-in address of an account
+    /// whose own does not parse (see [`super::AccountSettings::problem`]); never sent to.
+    pub(crate) fn placeholder() -> BaseUrl {
+        let url = format!("https://{PLACEHOLDER_HOST}/");
+        BaseUrl(Url::parse(&url).expect("the placeholder is a URL"))
+    }
+
     /// Whether this is the placeholder shipped in `config/default.toml`.
     pub(crate) fn is_placeholder(&self) -> bool {
         self.0.host_str() == Some(PLACEHOLDER_HOST)

@@ -1,14 +1,16 @@
-//! The list form as written: each `[[accounts]]` entry checked for unknown keys, then assembled
+//! The list form as written: each `[[accounts]]` entry checked for unknown keys and assembled
 //! into the raw settings of one account over the defaults (`[auth]`) and the shared sections
-//! (`[sync]`, `[http]`, `amocrm.api`), whose keys an entry's own keys override.
+//! (`[sync]`, `[http]`, `amocrm.api`), whose keys an entry's own keys override. What is wrong
+//! with an entry's own keys stays with the entry (see `account`); only a list that is not a list
+//! of tables, or the single form's keys beside it, is a problem of the whole configuration.
 //!
 //! Entries are numbered from 0, in the order written: `accounts[0]` is the first `[[accounts]]`.
 
 use std::collections::BTreeSet;
 
 use ::config::{Map, Value, ValueKind};
+use serde::de::DeserializeOwned;
 
-use super::AccountName;
 use super::error::{ConfigError, Problems, closest};
 use super::keys::{check_section, origin, sorted, table, unknown};
 use super::raw::{RawAuth, RawHttp, RawSync, from_library};
@@ -34,12 +36,19 @@ pub(crate) struct RawAccount {
     /// The entry's `api`, else `amocrm.api`.
     pub api: String,
     pub database: Option<String>,
-    pub auth: RawAuth,
-    pub sync: RawSync,
-    pub http: RawHttp,
+    /// `None` when the entry's table could not be read; the reason is in `problems`.
+    pub auth: Option<RawAuth>,
+    pub sync: Option<RawSync>,
+    pub http: Option<RawHttp>,
     /// The keys the entry sets itself (`api`, `sync.schedule`, ...). A problem with any other
     /// key comes from a shared section and is reported once, under that section's key.
     pub own: BTreeSet<String>,
+    /// What is wrong with the entry as written (unknown keys, a table where a value belongs, a
+    /// value of the wrong type), keyed by the entry (`accounts[2].sync.shedule`).
+    pub problems: Vec<ConfigError>,
+    /// The entry's keys those problems are about (`base_url`, `sync`): not read any further, so
+    /// that each problem is reported once.
+    pub unread: BTreeSet<String>,
 }
 
 /// Takes `accounts` out of the merged settings, so that the sections deserialise alone.
@@ -69,26 +78,22 @@ fn list(entries: Option<&Value>, p: &mut Problems) -> Vec<Value> {
     }
 }
 
-/// Records unknown keys in every entry, and single-form keys set beside the list.
-pub(crate) fn check(
-    entries: Option<&Value>,
-    known: &Map<String, Value>,
-    merged: &Value,
-    p: &mut Problems,
-) {
+/// Records what makes the list itself unusable: `accounts` that is not a list of tables, and
+/// single-form keys set beside the list. Each entry's own keys are checked by [`assemble`].
+pub(crate) fn check(entries: Option<&Value>, merged: &Value, p: &mut Problems) {
     let entries = list(entries, p);
     if entries.is_empty() {
         return;
     }
     check_not_mixed(merged, p);
     for (index, entry) in entries.iter().enumerate() {
-        let key = format!("{ACCOUNTS}[{index}]");
-        let Some(keys) = table(entry) else {
+        if table(entry).is_none() {
             let problem = "must be a table: write each account as an [[accounts]] section";
-            p.push(ConfigError::invalid(&key, problem));
-            continue;
-        };
-        check_entry(&key, keys, known, p);
+            p.push(ConfigError::invalid(
+                &format!("{ACCOUNTS}[{index}]"),
+                problem,
+            ));
+        }
     }
 }
 
@@ -123,13 +128,22 @@ fn check_not_mixed(merged: &Value, p: &mut Problems) {
     }
 }
 
-fn check_entry(key: &str, keys: &Map<String, Value>, known: &Map<String, Value>, p: &mut Problems) {
+/// Records unknown keys and misplaced values of one entry; returns the entry's keys they are
+/// about.
+fn check_entry(
+    key: &str,
+    keys: &Map<String, Value>,
+    known: &Map<String, Value>,
+    p: &mut Problems,
+) -> BTreeSet<String> {
+    let mut unread = BTreeSet::new();
     for (name, value) in sorted(keys) {
         let full = format!("{key}.{name}");
         if SCALARS.contains(&name.as_str()) {
             if matches!(value.kind, ValueKind::Table(_) | ValueKind::Array(_)) {
                 let problem = format!("must be a single value{}", origin(&full, value));
                 p.push(ConfigError::invalid(&full, problem));
+                unread.insert(name.clone());
             }
         } else if let Some(section) = TABLES.iter().find(|t| **t == name.as_str()) {
             let (Some(sub), Some(known_keys)) = (table(value), known.get(*section).and_then(table))
@@ -139,6 +153,7 @@ fn check_entry(key: &str, keys: &Map<String, Value>, known: &Map<String, Value>,
                     origin(&full, value)
                 );
                 p.push(ConfigError::invalid(&full, problem));
+                unread.insert(name.clone());
                 continue;
             };
             let hint = |k: &str| {
@@ -146,12 +161,19 @@ fn check_entry(key: &str, keys: &Map<String, Value>, known: &Map<String, Value>,
                     .map(|c| format!(" (did you mean {c}?)"))
                     .unwrap_or_default()
             };
-            check_section(&full, known_keys, sub, &hint, p);
+            let mut found = Problems::default();
+            check_section(&full, known_keys, sub, &hint, &mut found);
+            let found = found.into_vec();
+            if !found.is_empty() {
+                unread.insert(name.clone());
+            }
+            found.into_iter().for_each(|problem| p.push(problem));
         } else {
             let hint = entry_hint(name, known) + &origin(&full, value);
             p.push(unknown("key", &full, hint));
         }
     }
+    unread
 }
 
 /// " (did you mean base_url?)", or " (did you mean sync = { schedule = ... }?)" for a section's
@@ -173,13 +195,13 @@ fn entry_hint(name: &str, known: &Map<String, Value>) -> String {
         .unwrap_or_default()
 }
 
-/// Every entry over the defaults and `shared` (the merged sections). Call after [`check`].
+/// Every entry over the defaults and `shared` (the merged sections), each with its own
+/// problems. Call after [`check`]; entries that are not tables are left out.
 pub(crate) fn assemble(
     entries: Option<Value>,
     known: &Map<String, Value>,
     shared: &Value,
-) -> Result<Vec<RawAccount>, ConfigError> {
-    let mut p = Problems::default();
+) -> Vec<RawAccount> {
     let entries = list(entries.as_ref(), &mut Problems::default());
     let base = |section: &str, from: &Value| {
         table(from)
@@ -190,6 +212,7 @@ pub(crate) fn assemble(
     };
     let defaults = Value::new(None, ValueKind::Table(known.clone()));
     let bases = Bases {
+        known,
         auth: base("auth", &defaults),
         sync: base("sync", shared),
         http: base("http", shared),
@@ -198,32 +221,34 @@ pub(crate) fn assemble(
             .and_then(|v| v.clone().into_string().ok())
             .unwrap_or_default(),
     };
-    let accounts = entries
+    entries
         .into_iter()
         .enumerate()
-        .filter_map(|(index, entry)| assemble_one(index, entry, &bases, &mut p))
-        .collect();
-    p.finish(Some(accounts))
+        .filter_map(|(index, entry)| assemble_one(index, entry, &bases))
+        .collect()
 }
 
-/// The tables an entry is laid over.
-struct Bases {
+/// The tables an entry is laid over, and the known keys.
+struct Bases<'a> {
+    known: &'a Map<String, Value>,
     auth: Map<String, Value>,
     sync: Map<String, Value>,
     http: Map<String, Value>,
     api: String,
 }
 
-fn assemble_one(index: usize, entry: Value, bases: &Bases, p: &mut Problems) -> Option<RawAccount> {
+fn assemble_one(index: usize, entry: Value, bases: &Bases<'_>) -> Option<RawAccount> {
     let key = format!("{ACCOUNTS}[{index}]");
     let ValueKind::Table(mut keys) = entry.kind else {
         return None;
     };
+    let mut p = Problems::default();
+    let unread = check_entry(&key, &keys, bases.known, &mut p);
     let mut own = BTreeSet::new();
     let mut scalar = |name: &str| {
         let value = keys.remove(name)?;
         own.insert(name.to_owned());
-        value.into_string().ok()
+        value.into_string().ok().filter(|_| !unread.contains(name))
     };
     let (name, base_url, api, database) = (
         scalar("name"),
@@ -246,37 +271,36 @@ fn assemble_one(index: usize, entry: Value, bases: &Bases, p: &mut Problems) -> 
         layer("sync", &bases.sync),
         layer("http", &bases.http),
     );
-    let prefix = |section: &str| format!("{key}.{section}.");
-    let mut own_problems = Problems::default();
-    let q = &mut own_problems;
-    let auth = q.check(
-        auth.try_deserialize()
-            .map_err(|e| from_library(e, &prefix("auth"))),
-    );
-    let sync = q.check(
-        sync.try_deserialize()
-            .map_err(|e| from_library(e, &prefix("sync"))),
-    );
-    let http = q.check(
-        http.try_deserialize()
-            .map_err(|e| from_library(e, &prefix("http"))),
-    );
-    let named = name.as_deref().and_then(|n| AccountName::parse(n).ok());
-    for problem in own_problems.into_vec() {
-        p.push(match &named {
-            Some(name) => ConfigError::in_account(name, problem),
-            None => problem,
-        });
-    }
     Some(RawAccount {
-        key,
         name,
         base_url,
         api: api.unwrap_or_else(|| bases.api.clone()),
         database,
-        auth: auth?,
-        sync: sync?,
-        http: http?,
+        auth: read(auth, &key, "auth", &unread, &mut p),
+        sync: read(sync, &key, "sync", &unread, &mut p),
+        http: read(http, &key, "http", &unread, &mut p),
         own,
+        problems: p.into_vec(),
+        unread,
+        key,
     })
+}
+
+/// The entry's `section` over its base, unless a problem with it is already recorded.
+fn read<T: DeserializeOwned>(
+    merged: Value,
+    key: &str,
+    section: &str,
+    unread: &BTreeSet<String>,
+    p: &mut Problems,
+) -> Option<T> {
+    if unread.contains(section) {
+        return None;
+    }
+    let prefix = format!("{key}.{section}.");
+    p.check(
+        merged
+            .try_deserialize()
+            .map_err(|e| from_library(e, &prefix)),
+    )
 }

@@ -45,14 +45,6 @@ pub enum ConfigError {
         reason: String,
     },
 
-    /// A problem in one `[[accounts]]` entry, with the account's name in front:
-    /// `account shop: accounts[2].auth.token_file: cannot read ...`.
-    #[error("account {account}: {error}")]
-    Account {
-        account: String,
-        error: Box<ConfigError>,
-    },
-
     /// More than one of the above; all are reported at once so they can be fixed in one go.
     #[error("{}", Many(.0))]
     Several(Vec<ConfigError>),
@@ -66,18 +58,10 @@ impl ConfigError {
         }
     }
 
-    pub(crate) fn in_account(account: &super::AccountName, error: ConfigError) -> ConfigError {
-        ConfigError::Account {
-            account: account.to_string(),
-            error: Box::new(error),
-        }
-    }
-
     /// The key the problem is about (`sync.batch_size`, `accounts[2].auth.token`), when there
     /// is one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            ConfigError::Account { error, .. } => error.key(),
             ConfigError::UnknownKey { key, .. }
             | ConfigError::Invalid { key, .. }
             | ConfigError::Missing { key, .. }

@@ -3,7 +3,9 @@
 //!
 //! `raw` merges the layers (with `keys` rejecting unknown keys and `entries` assembling the
 //! `[[accounts]]` list), `parse` turns values into types and collects every problem with its key
-//! (`auth` for the secrets, `account` for the list form), `error` says what is wrong.
+//! (`auth` for the secrets, `account` for the list form, `paths` for telling database files
+//! apart), `error` says what is wrong. A problem of one `[[accounts]]` entry's own keys does not
+//! refuse the settings: it stays with that account (`problem`), so that the others run.
 
 mod account;
 mod auth;
@@ -13,6 +15,8 @@ mod error;
 mod keys;
 mod name;
 mod parse;
+mod paths;
+mod problem;
 mod raw;
 mod shard;
 
@@ -24,6 +28,7 @@ use std::time::Duration;
 pub use self::base_url::BaseUrl;
 pub use self::error::ConfigError;
 pub use self::name::{AccountName, DEFAULT_ACCOUNT};
+pub use self::problem::AccountProblem;
 pub use self::shard::{Shard, stable_hash};
 use crate::catalog::{ApiVersion, ConflictPolicy, Mode};
 use crate::schedule::Schedule;
@@ -54,6 +59,12 @@ pub struct AccountSettings {
     pub database: DatabaseSettings,
     pub sync: SyncSettings,
     pub http: HttpSettings,
+    /// Why the account's `[[accounts]]` entry cannot run as written; `None` when it can. A
+    /// broken entry still has a name and a place in the schedule, so that it is reported and
+    /// tried again without stopping the others; the settings that did not parse hold stand-ins
+    /// (the shared `[sync]` and `[http]`, the placeholder address), and nothing uses them:
+    /// [`AccountSettings::ready`], which every run and command goes through, refuses the account.
+    pub problem: Option<AccountProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use crate::telemetry;
 const ACCOUNT_RATE_LIMIT: i64 = 7;
 
 pub(crate) fn settings(
-    raw: RawSettings,
+    mut raw: RawSettings,
     credentials_dir: Option<&Path>,
 ) -> Result<Settings, ConfigError> {
     let mut p = Problems::default();
@@ -31,10 +31,13 @@ pub(crate) fn settings(
         single(&raw, credentials_dir, &mut p).map(|one| vec![one])
     } else {
         // The shared sections are checked once, under their own keys; entries add their own.
-        sync(&raw.sync, "sync", &mut p);
-        http(&raw.http, "http", &mut p);
-        api("amocrm.api", &raw.amocrm.api, &mut p);
-        account::list(&raw, credentials_dir, &mut p)
+        let shared = account::Shared {
+            sync: sync(&raw.sync, "sync", &mut p),
+            http: http(&raw.http, "http", &mut p),
+            api: api("amocrm.api", &raw.amocrm.api, &mut p),
+        };
+        let entries = std::mem::take(&mut raw.accounts);
+        account::list(entries, &raw.database.dir, &shared, credentials_dir, &mut p)
     };
     let daemon = daemon(&raw.daemon, &mut p);
     let metrics = metrics(&raw.metrics, &mut p);
@@ -76,6 +79,7 @@ fn single(raw: &RawSettings, dir: Option<&Path>, p: &mut Problems) -> Option<Acc
         database: database?,
         sync: sync?,
         http: http?,
+        problem: None,
     })
 }
 

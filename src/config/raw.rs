@@ -42,7 +42,7 @@ pub(crate) struct RawAmoCrm {
 }
 
 /// Holds secrets as plain strings: deliberately not `Debug`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAuth {
     pub method: String,
@@ -177,11 +177,11 @@ pub(crate) fn load(
     let entries = entries::take(&mut merged.cache);
     let mut problems = Problems::default();
     check_keys(&defaults.0, &merged.cache, &mut problems);
-    entries::check(entries.as_ref(), &defaults.0, &merged.cache, &mut problems);
+    entries::check(entries.as_ref(), &merged.cache, &mut problems);
     problems.finish(Some(()))?;
     let shared = merged.cache.clone();
     let mut raw: RawSettings = merged.try_deserialize().map_err(|e| from_library(e, ""))?;
-    raw.accounts = entries::assemble(entries, &defaults.0, &shared)?;
+    raw.accounts = entries::assemble(entries, &defaults.0, &shared);
     Ok(raw)
 }
 

@@ -1,5 +1,7 @@
 //! SIGHUP: the configuration read again, accounts added, removed and re-configured; a bad new
-//! configuration is reported and the old one kept.
+//! configuration is reported and the old one kept. A mis-configured account in a good one is
+//! reported and served like the others: its runs fail with its problem until it is fixed (a
+//! new one is tried at once, see `config::AccountSettings::problem`).
 
 use anyhow::Result;
 use chrono::Utc;
@@ -49,6 +51,7 @@ impl Daemon {
         if let Some(monitor) = &self.monitor {
             monitor.serve_accounts(&accounts);
         }
+        log_broken(&accounts);
         self.settings = settings;
         Ok(self.roster.set(accounts, Utc::now()))
     }
@@ -57,6 +60,22 @@ impl Daemon {
     pub(super) fn current_accounts(&self) -> Vec<AccountSettings> {
         let served = self.options.selection.apply(&self.settings);
         served.unwrap_or_default()
+    }
+}
+
+/// One line per mis-configured account: its runs fail until its entry is fixed.
+fn log_broken(accounts: &[AccountSettings]) {
+    for (account, problem) in accounts
+        .iter()
+        .filter_map(|a| a.problem.as_ref().map(|p| (a, p)))
+    {
+        let retried = if problem.rereads_secrets() {
+            "its secret files are read again before each of its runs"
+        } else {
+            "it runs once its entry is fixed and the configuration reloaded"
+        };
+        error!(account = %account.name, problem = %problem.list(), retried,
+            "the account is mis-configured; the others run");
     }
 }
 
