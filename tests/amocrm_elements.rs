@@ -257,7 +257,7 @@ async fn validation_errors_fail_the_items_they_name_and_leave_the_others_unknown
 }
 
 #[tokio::test]
-async fn a_400_that_names_no_item_sent_is_an_error() {
+async fn a_400_that_names_no_item_sent_is_an_error_that_may_have_been_applied() {
     let server = MockServer::start().await;
     let plain =
         json!({"title": "Bad Request", "status": 400, "detail": "Request validation failed"});
@@ -282,6 +282,10 @@ async fn a_400_that_names_no_item_sent_is_an_error() {
             matches!(err, ApiError::Rejected { status: 400, .. }),
             "{err:?}"
         );
+        assert!(
+            err.may_have_been_applied(),
+            "the items are read back, not failed"
+        );
         assert!(!err.to_string().contains("catalog data"), "{err}");
     }
 }
@@ -298,6 +302,7 @@ async fn no_list_rights_in_a_400_stay_an_error() {
         matches!(err, ApiError::ListsUnavailable { status: 400, .. }),
         "{err:?}"
     );
+    assert!(!err.may_have_been_applied(), "lists are off: nothing was done");
 }
 
 #[tokio::test]

@@ -105,12 +105,20 @@ impl ApiError {
         )
     }
 
-    /// Whether a POST that ended with this error may still have changed the account: the caller
-    /// then treats its items as in doubt and verifies them from the next pull.
+    /// Whether a write that ended with this error may still have changed the account: the
+    /// caller then treats its items as in doubt and settles them by reading the account back
+    /// before anything is sent again (SPEC §6). Asked only after writes.
+    ///
+    /// A 400 is among them: amoCRM does not say whether the valid items of a refused batch were
+    /// applied, and a 400 that names none of the items sent (plain problem JSON, or
+    /// `validation-errors` whose `request_id`s match nothing) cannot be pinned on any item, so
+    /// failing them all would create the applied ones again next run. "Lists unavailable"
+    /// (402 or code 244), 401, 403 and 429 mean nothing was done.
     pub fn may_have_been_applied(&self) -> bool {
         matches!(
             self,
             ApiError::Server { .. }
+                | ApiError::Rejected { status: 400, .. }
                 | ApiError::Timeout
                 | ApiError::Network { .. }
                 | ApiError::BadResponse { .. }

@@ -120,7 +120,25 @@ fn errors_after_the_request_reached_amocrm_may_have_been_applied() {
     );
     assert!(!from(429, "").may_have_been_applied());
     assert!(!from(401, "").may_have_been_applied());
-    assert!(!from(400, "").may_have_been_applied());
+    assert!(!from(403, "").may_have_been_applied());
+    assert!(!from(404, "").may_have_been_applied());
+}
+
+#[test]
+fn a_400_to_a_write_may_have_applied_its_valid_items_but_no_list_rights_did_not() {
+    let plain = r#"{"title":"Bad Request","status":400,"detail":"Request validation failed"}"#;
+    for body in ["", plain] {
+        let err = from(400, body);
+        assert!(matches!(err, ApiError::Rejected { status: 400, .. }));
+        assert!(err.may_have_been_applied(), "{err:?}");
+    }
+    for err in [from(400, PROBLEM_244), from(402, "")] {
+        assert!(
+            matches!(err, ApiError::ListsUnavailable { .. }),
+            "{err:?}"
+        );
+        assert!(!err.may_have_been_applied(), "{err:?}");
+    }
 }
 
 #[test]
