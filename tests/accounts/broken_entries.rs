@@ -5,6 +5,7 @@
 use catalog_sync::config::AuthSettings;
 
 use crate::config::{Dir, SECRET, entry};
+
 #[test]
 fn a_missing_token_file_breaks_only_its_account_and_is_read_again_before_its_runs() {
     let dir = Dir::new();
