@@ -12,3 +12,5 @@ mod keys;
 mod long_names;
 #[path = "output/raw_json.rs"]
 mod raw_json;
+#[path = "output/requests.rs"]
+mod requests;

@@ -1,15 +1,19 @@
 //! What `plan` prints about elements: per element-synced catalog, what goes to the account
 //! (adds, updates with each field's value before and after, deletes), what comes into the
-//! database, the conflicts, the invalid rows, and catalogs left alone.
+//! database, the conflicts, the invalid rows, and catalogs left alone. Every value a person
+//! wrote (names, field names, values, the joined changes of a row) is cut.
 
 use serde_json::Value;
 
-use super::render::{cut, table};
+use super::render::{LINE_WIDTH, VALUE_WIDTH, cut, table};
 use crate::element::{ElementFields, ElementKey};
 use crate::reconcile::{Adopt, Decision, Push};
 use crate::record::Record;
 use crate::store::ElementStatus;
 use crate::sync::ElementReport;
+
+/// How much of a name (an element's, a catalog's, a field's) a table shows.
+const NAME_WIDTH: usize = 40;
 
 /// `status`: one line per element-synced catalog.
 pub fn status_table(elements: &[ElementStatus]) -> String {
@@ -26,7 +30,7 @@ pub fn status_table(elements: &[ElementStatus]) -> String {
     let rows = elements.iter().map(|e| {
         vec![
             format!("#{}", e.catalog_remote_id),
-            cut(e.catalog.as_deref().unwrap_or("(gone)"), 40),
+            cut(e.catalog.as_deref().unwrap_or("(gone)"), NAME_WIDTH),
             e.in_account.to_string(),
             e.desired.to_string(),
             e.to_create.to_string(),
@@ -42,20 +46,6 @@ pub fn status_table(elements: &[ElementStatus]) -> String {
     )
 }
 
-/// Requests a sync would send for these element plans: adds and updates per catalog, deletes
-/// across catalogs, each `batch` items at most.
-pub fn requests(reports: &[ElementReport], batch: usize) -> usize {
-    let batch = batch.max(1);
-    let mut deletes = 0;
-    let mut total = 0;
-    for r in reports {
-        let count = |op: &str| r.plan.pushes().filter(|p| p.op() == op).count();
-        total += count("add").div_ceil(batch) + count("update").div_ceil(batch);
-        deletes += count("delete");
-    }
-    total + deletes.div_ceil(batch)
-}
-
 /// The element sections of the text plan.
 pub fn text(reports: &[ElementReport]) -> String {
     let mut out = String::new();
@@ -63,9 +53,9 @@ pub fn text(reports: &[ElementReport]) -> String {
         let id = r
             .catalog_remote_id
             .map_or("(to be created)".into(), |id| format!("#{id}"));
-        out += &format!("\nElements of catalog {id} {:?}", cut(&r.catalog, 60));
+        out += &format!("\nElements of catalog {id} {:?}", cut(&r.catalog, VALUE_WIDTH));
         if let Some(e) = &r.error {
-            out += &format!(": left alone this run ({})\n", cut(e, 200));
+            out += &format!(": left alone this run ({})\n", cut(e, LINE_WIDTH));
             continue;
         }
         out += &format!(" ({} in the account):\n", r.pulled);
@@ -74,8 +64,7 @@ pub fn text(reports: &[ElementReport]) -> String {
             ElementKey::Field(f) => r
                 .field_names
                 .get(&f)
-                .cloned()
-                .unwrap_or_else(|| f.to_string()),
+                .map_or_else(|| f.to_string(), |name| cut(name, NAME_WIDTH)),
         };
         let rows: Vec<Vec<String>> = r
             .plan
@@ -98,33 +87,34 @@ pub fn text(reports: &[ElementReport]) -> String {
         for c in &r.plan.conflicts {
             let field = c.field.map_or("element".into(), label);
             let show =
-                |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| cut(&v.to_string(), 60));
+                |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| cut(&v.to_string(), VALUE_WIDTH));
             let settled = c.resolution.map_or("held for a person".into(), |s| {
                 format!("{} wins", s.as_str())
             });
             out += &format!(
                 "  conflict #{} {:?} {field}: base {} local {} remote {}: {settled}\n",
                 c.remote_id,
-                cut(&c.name, 60),
+                cut(&c.name, VALUE_WIDTH),
                 show(&c.base),
                 show(&c.local),
                 show(&c.remote)
             );
         }
         for i in &r.plan.invalid {
-            out += &format!("  invalid, skipped: {}\n", cut(&i.to_string(), 300));
+            out += &format!("  invalid, skipped: {}\n", cut(&i.to_string(), LINE_WIDTH));
         }
     }
     out
 }
 
-/// `field: before -> after` for each changed key of `after`.
+/// `field: before -> after` for each changed key of `after`, cut as a whole too (a row may
+/// change many fields).
 fn changes(
     before: Option<&ElementFields>,
     after: &ElementFields,
     label: &dyn Fn(ElementKey) -> String,
 ) -> String {
-    after
+    let joined = after
         .keys()
         .into_iter()
         .filter(|k| *k != ElementKey::Name || before.is_some_and(|b| b.name != after.name))
@@ -137,13 +127,14 @@ fn changes(
             }
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    cut(&joined, LINE_WIDTH)
 }
 
 fn rows(d: &Decision<ElementFields>, label: &dyn Fn(ElementKey) -> String) -> Vec<Vec<String>> {
     let element = d.remote_id.map_or("new".into(), |id| format!("#{id}"));
     let desired = d.desired_id.map_or(String::new(), |id| id.to_string());
-    let name = cut(&d.name, 40);
+    let name = cut(&d.name, NAME_WIDTH);
     let mut out = Vec::new();
     let row = |dir: &str, op: &str, what: String| {
         vec![
@@ -295,33 +286,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn requests_count_adds_and_updates_per_catalog_and_deletes_across_catalogs() {
-        let report = |catalog: i64, pushes: Vec<Push<ElementFields>>| ElementReport {
-            catalog_remote_id: Some(catalog),
-            desired_catalog_id: 1,
-            catalog: "c".into(),
-            field_names: Default::default(),
-            plan: Plan {
-                decisions: pushes.into_iter().map(|p| decision("e", p, None)).collect(),
-                ..Plan::default()
-            },
-            pulled: 0,
-            pages: 0,
-            error: None,
-        };
-        let add = || Push::Add {
-            fields: fields("e", &[]),
-            replaces: None,
-        };
-        let reports = [
-            report(1, vec![add(), add(), add(), Push::Delete { id: 1 }]),
-            report(2, vec![add(), Push::Delete { id: 2 }]),
-        ];
-        assert_eq!(
-            requests(&reports, 2),
-            2 + 1 + 1,
-            "2 + 1 add requests, 1 delete request"
-        );
-    }
 }

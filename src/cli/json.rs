@@ -6,7 +6,8 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::changes::{self, Scope};
-use super::render::{element_requests, posts};
+use super::render::Requests;
+use crate::catalog::ApiVersion;
 use crate::config::AccountSettings;
 use crate::reconcile::Plan;
 use crate::record::Record;
@@ -70,9 +71,10 @@ impl Lists {
     }
 }
 
-/// One account's plan in `plan --json`.
-pub fn plan(plans: &Plans, account: &AccountSettings) -> Value {
+/// One account's plan in `plan --json`; `api` is the API its catalogs went through.
+pub fn plan(plans: &Plans, account: &AccountSettings, api: ApiVersion) -> Value {
     let name = account.name.as_str();
+    let requests = Requests::of(plans, account, api);
     let lists = Lists::of(name, &plans.catalogs, &plans.elements);
     let element_catalogs: Vec<Value> = plans
         .elements
@@ -98,9 +100,10 @@ pub fn plan(plans: &Plans, account: &AccountSettings) -> Value {
         "account": name,
         "mode": account.sync.mode.as_str(),
         "conflict_policy": account.sync.conflict_policy.as_str(),
+        "api": api.as_str(),
         "has_changes": plans.has_changes(),
-        "requests": {"get": 1, "post": posts(&plans.catalogs, account)},
-        "element_requests": element_requests(plans, account),
+        "requests": {"get": requests.get, "post": requests.catalog_writes},
+        "element_requests": requests.element_writes,
         "changes": lists.changes,
         "conflicts": lists.conflicts,
         "invalid": lists.invalid,

@@ -213,17 +213,18 @@ async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32>
             .await?
             .with_progress(progress);
         let plan = syncer.plan().await;
+        let api = syncer.catalog_api();
         syncer.store().close().await;
-        plan
+        plan.map(|plan| (plan, api))
     };
     each(&ctx.accounts, ctx.limit(), work, |account, result| {
         let code = match result {
-            Ok(plan) => {
+            Ok((plan, api)) => {
                 if json {
-                    objects.push(json::plan(&plan, account));
+                    objects.push(json::plan(&plan, account, api));
                 } else {
                     ctx.header(account);
-                    print!("{}", render::plan_text(&plan, account));
+                    print!("{}", render::plan_text(&plan, account, api));
                 }
                 Ok(if detailed_exitcode && plan.has_changes() {
                     2

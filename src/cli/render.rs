@@ -2,7 +2,7 @@
 //! over-long values cut (a 20,000-character name must not flood a terminal). The JSON for
 //! machines is [`super::json`]'s.
 
-use crate::catalog::{Field, Fields};
+use crate::catalog::{ApiVersion, Field, Fields};
 use crate::config::AccountSettings;
 use crate::reconcile::{Adopt, Conflict, Plan, Push};
 use crate::store::{Counts, RunCounts};
@@ -108,39 +108,64 @@ fn conflict_row(c: &Conflict) -> Vec<String> {
     ]
 }
 
-/// POSTs the plan's pushes take at the account's `sync.batch_size`.
-pub(super) fn posts(plan: &Plan, account: &AccountSettings) -> usize {
-    let pushes = plan.decisions.iter().filter(|d| d.push.is_some()).count();
-    pushes.div_ceil(account.sync.batch_size.max(1))
+/// What a sync of one account's plans would send, counted by the outbox's own grouping rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requests {
+    /// The API catalogs go through (`auto` resolved by the plan).
+    pub api: ApiVersion,
+    /// The catalog list's GETs: exactly 1 through v2; through v4 the first page, one more per
+    /// 250 catalogs (not known before the sync's own pull).
+    pub get: usize,
+    /// Catalog writes (through v4 adds, updates and deletes are separate requests).
+    pub catalog_writes: usize,
+    /// Element writes.
+    pub element_writes: usize,
 }
 
-/// Element requests the plans take at the account's `sync.element_batch_size`.
-pub(super) fn element_requests(plans: &Plans, account: &AccountSettings) -> usize {
-    super::elements::requests(&plans.elements, account.sync.element_batch_size)
+impl Requests {
+    pub fn of(plans: &Plans, account: &AccountSettings, api: ApiVersion) -> Requests {
+        Requests {
+            api,
+            get: 1,
+            catalog_writes: plans.catalog_requests(api, account.sync.batch_size),
+            element_writes: plans.element_requests(account.sync.element_batch_size),
+        }
+    }
+
+    /// `1 GET + 2 POST`, or through v4 `1+ GET + 3 writes (...)`.
+    fn catalog_text(&self) -> String {
+        match self.api {
+            ApiVersion::V4 => format!(
+                "{}+ GET (one per 250 catalogs) + {} writes (POST adds, PATCH updates, v2 POST \
+                 deletes) through API v4",
+                self.get, self.catalog_writes
+            ),
+            _ => format!("{} GET + {} POST", self.get, self.catalog_writes),
+        }
+    }
 }
 
 /// One account's plan as text: the account and its settings, then the tables.
-pub fn plan_text(plans: &Plans, account: &AccountSettings) -> String {
+pub fn plan_text(plans: &Plans, account: &AccountSettings, api: ApiVersion) -> String {
     let plan = &plans.catalogs;
+    let requests = Requests::of(plans, account, api);
     let mut out = format!(
         "Plan for {} (mode {}, conflict_policy {})\n{}",
         account.amocrm.base_url,
         account.sync.mode.as_str(),
         account.sync.conflict_policy.as_str(),
-        text(plan, posts(plan, account))
+        text(plan, &requests.catalog_text())
     );
     if !plans.elements.is_empty() {
         out += &super::elements::text(&plans.elements);
-        out += &format!(
-            "\nElement requests to send: {}\n",
-            element_requests(plans, account)
-        );
+        out += &format!("\nElement requests to send: {}\n", requests.element_writes);
     }
     out
 }
 
 /// The plan as text: one section per direction, then conflicts, invalid rows and notices.
-pub fn text(plan: &Plan, posts: usize) -> String {
+/// `requests` says what the pushes take (`1 GET + 2 POST`).
+pub fn text(plan: &Plan, requests: &str) -> String {
     let mut out = String::new();
     let pushes: Vec<_> = plan
         .decisions
@@ -153,7 +178,7 @@ pub fn text(plan: &Plan, posts: usize) -> String {
         .filter_map(|d| Some(adopt_row(d.adopt.as_ref()?, d.remote_id)))
         .collect();
     if !pushes.is_empty() {
-        out += &format!("\nTo send to the account ({posts} POST):\n");
+        out += &format!("\nTo send to the account ({requests}):\n");
         out += &table(
             &[vec![
                 "op".into(),

@@ -5,10 +5,16 @@
 //! Catalogs through API v2 send everything in one POST; catalogs through API v4 and elements
 //! send adds, updates and deletes as separate requests. The protocol itself (`outbox.rs`) and
 //! the settlement (`in_doubt.rs`) are written once over [`Transport`].
+//!
+//! The grouping rule ([`RequestKey`], [`chunks`]) is also what `plan` counts with
+//! ([`Plans::catalog_requests`], [`Plans::element_requests`]), so that a plan never says a
+//! number of requests the run would not send.
 
 use serde_json::Value;
 
+use super::{Plans, Syncer};
 use crate::amocrm::{ApiError, ItemResult};
+use crate::catalog::ApiVersion;
 use crate::reconcile::{Decision, Push};
 use crate::record::{Remote, RemoteId};
 use crate::store::{OutboxRow, Stored};
@@ -60,9 +66,78 @@ impl RequestKey {
         }
     }
 
+    /// A catalog operation's key through `api`: every operation together through v2, one
+    /// request per kind of operation through v4 (`auto` counts as v2 until it switched).
+    pub fn catalog<R>(api: ApiVersion, push: &Push<R>) -> RequestKey {
+        match api {
+            ApiVersion::V4 => RequestKey::per_op(push, None),
+            ApiVersion::V2 | ApiVersion::Auto => RequestKey::TOGETHER,
+        }
+    }
+
+    /// An element operation's key: adds and updates per catalog, deletes across catalogs.
+    pub fn element<R>(push: &Push<R>, catalog: RemoteId) -> RequestKey {
+        RequestKey::per_op(push, Some(catalog))
+    }
+
     /// Whether the request creates records (its answers carry their new ids).
     pub fn creates(self) -> bool {
         self.rank == 2
+    }
+}
+
+/// `items`, sorted by key, as the requests they go out in: each run of equal keys split into
+/// requests of at most `batch_size` items.
+pub(super) fn chunks<T>(
+    items: &[T],
+    key: impl Fn(&T) -> RequestKey,
+    batch_size: usize,
+) -> Vec<(RequestKey, &[T])> {
+    let size = batch_size.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let k = key(&items[start]);
+        let end = start + items[start..].iter().take_while(|i| key(i) == k).count();
+        out.extend(items[start..end].chunks(size).map(|c| (k, c)));
+        start = end;
+    }
+    out
+}
+
+/// How many requests operations with these keys take at `batch_size`: the [`chunks`] the
+/// outbox sends them in.
+pub(super) fn request_count(keys: impl IntoIterator<Item = RequestKey>, batch_size: usize) -> usize {
+    let mut keys: Vec<RequestKey> = keys.into_iter().collect();
+    keys.sort();
+    chunks(&keys, |k| *k, batch_size).len()
+}
+
+impl Plans {
+    /// The catalog writes a sync of these plans sends through `api` at `batch_size` (API v4:
+    /// adds, updates and deletes are separate requests, each split by the batch size).
+    pub fn catalog_requests(&self, api: ApiVersion, batch_size: usize) -> usize {
+        let keys = self.catalogs.pushes().map(|p| RequestKey::catalog(api, p));
+        request_count(keys, batch_size)
+    }
+
+    /// The element writes a sync of these plans sends at `batch_size`. A catalog still to be
+    /// created gets requests of its own too: its desired row's id, negated, stands for the id
+    /// it will get.
+    pub fn element_requests(&self, batch_size: usize) -> usize {
+        let keys = self.elements.iter().flat_map(|r| {
+            let catalog = r.catalog_remote_id.unwrap_or(-r.desired_catalog_id);
+            r.plan.pushes().map(move |p| RequestKey::element(p, catalog))
+        });
+        request_count(keys, batch_size)
+    }
+}
+
+impl Syncer {
+    /// The API catalogs went through in the last run or plan (`auto` resolved), for counting
+    /// that plan's requests.
+    pub fn catalog_api(&self) -> ApiVersion {
+        self.api.get()
     }
 }
 
@@ -102,3 +177,7 @@ pub(super) trait Transport<R: Stored> {
     /// The account's records of `scope`, from a complete pull.
     async fn read_back(&self, scope: &R::Scope) -> Result<Vec<Remote<R>>, ApiError>;
 }
+
+#[cfg(test)]
+#[path = "kind_tests.rs"]
+mod tests;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use catalog_sync::auth::AuthStatus;
-use catalog_sync::catalog::{Field, Fields};
+use catalog_sync::catalog::{ApiVersion, Field, Fields};
 use catalog_sync::cli::health::Health;
 use catalog_sync::cli::json;
 use catalog_sync::cli::status::{AccountStatus, object};
@@ -163,7 +163,7 @@ fn full_plans() -> Plans {
 
 #[test]
 fn the_plan_json_keys_are_exactly_the_documented_ones() {
-    let document = json::accounts(vec![json::plan(&full_plans(), &account())]);
+    let document = json::accounts(vec![json::plan(&full_plans(), &account(), ApiVersion::V2)]);
 
     let keys = account_keys(
         &document,
@@ -232,6 +232,7 @@ fn the_plan_json_keys_are_exactly_the_documented_ones() {
         "account",
         "mode",
         "conflict_policy",
+        "api",
         "has_changes",
         "requests",
         "element_requests",
