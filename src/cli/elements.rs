@@ -286,4 +286,53 @@ mod tests {
         );
     }
 
+
+    #[test]
+    fn a_20000_character_field_name_is_cut_wherever_it_labels_a_value() {
+        let long = "Ц".repeat(20_000);
+        let many: Vec<(i64, Value)> = (0..500).map(|f| (f, serde_json::json!(f))).collect();
+        let plan = Plan {
+            decisions: vec![decision(
+                &long,
+                Push::Update {
+                    id: 5,
+                    fields: fields(&long, &many),
+                },
+                Some(fields(&long, &[])),
+            )],
+            conflicts: vec![Conflict {
+                remote_id: 8,
+                desired_id: Some(3),
+                name: long.clone(),
+                field: Some(ElementKey::Field(7)),
+                base: Some(serde_json::json!(long)),
+                local: Some(serde_json::json!(2)),
+                remote: Some(serde_json::json!(3)),
+                resolution: None,
+                desired_revision: Some(1),
+            }],
+            ..Plan::default()
+        };
+        let report = ElementReport {
+            catalog_remote_id: Some(7001),
+            desired_catalog_id: 1,
+            catalog: long.clone(),
+            field_names: (0..500).map(|f| (f, long.clone())).collect(),
+            plan,
+            pulled: 1,
+            pages: 1,
+            error: None,
+        };
+
+        let text = text(&[report]);
+
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest < 600, "a line of {widest} characters");
+        let label = format!("{}…", "Ц".repeat(40));
+        assert!(
+            text.contains(&format!("conflict #8 \"{}…\" {label}: base", "Ц".repeat(60))),
+            "the conflict's field, cut: {}",
+            &text[..text.len().min(3000)]
+        );
+    }
 }
