@@ -302,7 +302,10 @@ async fn no_list_rights_in_a_400_stay_an_error() {
         matches!(err, ApiError::ListsUnavailable { status: 400, .. }),
         "{err:?}"
     );
-    assert!(!err.may_have_been_applied(), "lists are off: nothing was done");
+    assert!(
+        !err.may_have_been_applied(),
+        "lists are off: nothing was done"
+    );
 }
 
 #[tokio::test]

@@ -133,10 +133,7 @@ fn a_400_to_a_write_may_have_applied_its_valid_items_but_no_list_rights_did_not(
         assert!(err.may_have_been_applied(), "{err:?}");
     }
     for err in [from(400, PROBLEM_244), from(402, "")] {
-        assert!(
-            matches!(err, ApiError::ListsUnavailable { .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, ApiError::ListsUnavailable { .. }), "{err:?}");
         assert!(!err.may_have_been_applied(), "{err:?}");
     }
 }

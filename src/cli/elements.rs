@@ -53,7 +53,10 @@ pub fn text(reports: &[ElementReport]) -> String {
         let id = r
             .catalog_remote_id
             .map_or("(to be created)".into(), |id| format!("#{id}"));
-        out += &format!("\nElements of catalog {id} {:?}", cut(&r.catalog, VALUE_WIDTH));
+        out += &format!(
+            "\nElements of catalog {id} {:?}",
+            cut(&r.catalog, VALUE_WIDTH)
+        );
         if let Some(e) = &r.error {
             out += &format!(": left alone this run ({})\n", cut(e, LINE_WIDTH));
             continue;
@@ -86,8 +89,10 @@ pub fn text(reports: &[ElementReport]) -> String {
         }
         for c in &r.plan.conflicts {
             let field = c.field.map_or("element".into(), label);
-            let show =
-                |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| cut(&v.to_string(), VALUE_WIDTH));
+            let show = |v: &Option<Value>| {
+                v.as_ref()
+                    .map_or("?".into(), |v| cut(&v.to_string(), VALUE_WIDTH))
+            };
             let settled = c.resolution.map_or("held for a person".into(), |s| {
                 format!("{} wins", s.as_str())
             });
@@ -286,7 +291,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn a_20000_character_field_name_is_cut_wherever_it_labels_a_value() {
         let long = "Ц".repeat(20_000);
@@ -330,7 +334,10 @@ mod tests {
         assert!(widest < 600, "a line of {widest} characters");
         let label = format!("{}…", "Ц".repeat(40));
         assert!(
-            text.contains(&format!("conflict #8 \"{}…\" {label}: base", "Ц".repeat(60))),
+            text.contains(&format!(
+                "conflict #8 \"{}…\" {label}: base",
+                "Ц".repeat(60)
+            )),
             "the conflict's field, cut: {}",
             &text[..text.len().min(3000)]
         );

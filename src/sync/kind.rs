@@ -107,7 +107,10 @@ pub(super) fn chunks<T>(
 
 /// How many requests operations with these keys take at `batch_size`: the [`chunks`] the
 /// outbox sends them in.
-pub(super) fn request_count(keys: impl IntoIterator<Item = RequestKey>, batch_size: usize) -> usize {
+pub(super) fn request_count(
+    keys: impl IntoIterator<Item = RequestKey>,
+    batch_size: usize,
+) -> usize {
     let mut keys: Vec<RequestKey> = keys.into_iter().collect();
     keys.sort();
     chunks(&keys, |k| *k, batch_size).len()
@@ -127,7 +130,9 @@ impl Plans {
     pub fn element_requests(&self, batch_size: usize) -> usize {
         let keys = self.elements.iter().flat_map(|r| {
             let catalog = r.catalog_remote_id.unwrap_or(-r.desired_catalog_id);
-            r.plan.pushes().map(move |p| RequestKey::element(p, catalog))
+            r.plan
+                .pushes()
+                .map(move |p| RequestKey::element(p, catalog))
         });
         request_count(keys, batch_size)
     }

@@ -132,8 +132,14 @@ fn the_count_is_the_number_of_chunks_the_outbox_sends() {
     let sent = chunks(&sorted, |k| *k, 1);
     assert_eq!(request_count(keys, 1), sent.len());
     assert_eq!(
-        sent.iter().map(|(k, c)| (k.rank, c.len())).collect::<Vec<_>>(),
+        sent.iter()
+            .map(|(k, c)| (k.rank, c.len()))
+            .collect::<Vec<_>>(),
         [(0, 1), (0, 1), (1, 1), (2, 1), (2, 1), (2, 1)]
     );
-    assert_eq!(request_count(keys, 2), 4, "deletes together, adds of catalog 5 together");
+    assert_eq!(
+        request_count(keys, 2),
+        4,
+        "deletes together, adds of catalog 5 together"
+    );
 }

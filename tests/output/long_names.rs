@@ -110,7 +110,11 @@ async fn plan_and_status_cut_20000_character_element_and_field_names() {
         "the adopted element, cut: {}",
         &text[..2000.min(text.len())]
     );
-    assert!(widest(&plan) < 400, "a line of {} characters", widest(&plan));
+    assert!(
+        widest(&plan) < 400,
+        "a line of {} characters",
+        widest(&plan)
+    );
     let shown = String::from_utf8_lossy(&status.stdout);
     assert!(
         shown.contains(&format!("#{PRODUCTS}")) && shown.contains('…'),
