@@ -12,13 +12,13 @@
 //!   adds, removes and re-configures accounts at once; a run in progress ends with the settings
 //!   it started with.
 //! - systemd hears READY once the settings are good, a STATUS line ([`summary`]) after every run,
-//!   WATCHDOG pings from this loop (they stop when a run is stuck), and STOPPING
-//!   (see [`crate::notify`]).
+//!   WATCHDOG pings from this loop while it turns, and STOPPING (see [`crate::notify`]). A run
+//!   past [`STUCK_RUN`] is reported for its account ([`running`]): it never stops the pings, so
+//!   systemd never ends the other accounts' runs for one slow account.
 //! - With `metrics.listen`, `/metrics`, `/livez` and `/readyz` are served there ([`monitor`]);
 //!   an address that cannot be bound stops the start.
 //! - One failed run never ends the daemon.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,13 +31,14 @@ use tokio::time::Instant;
 use tracing::{error, info};
 
 use super::accounts::Selection;
-use crate::config::{AccountName, AccountSettings, Settings};
+use crate::config::{AccountSettings, Settings};
 use crate::notify::Notifier;
 use crate::sync::RunReport;
 
 mod monitor;
 mod reload;
 mod roster;
+mod running;
 mod stop;
 mod summary;
 mod task;
@@ -46,11 +47,12 @@ mod wake;
 use monitor::{Monitor, Ping, next_ping};
 use reload::log_planned;
 use roster::Roster;
+use running::Running;
 use summary::LastRun;
 use wake::{Signal, Signals, Ticker};
 
-/// A run longer than this counts as stuck: the watchdog pings stop, so that systemd (with
-/// `WatchdogSec=`) restarts the service.
+/// A run longer than this counts as stuck: a warning, `STATUS=` and `/readyz` name its account
+/// (the watchdog and `/livez` go on: they speak for the loop, not for one account's run).
 const STUCK_RUN: Duration = Duration::from_secs(15 * 60);
 
 /// What the daemon needs besides the settings: where to re-read them from on SIGHUP, and which
@@ -97,23 +99,10 @@ pub async fn run(
     if let Some(monitor) = &monitor {
         monitor.serve_accounts(&accounts);
     }
-    let (stop, _) = watch::channel(false);
-    let mut daemon = Daemon {
-        settings,
-        roster: Roster::default(),
-        runs: JoinSet::new(),
-        started: HashMap::new(),
-        stop,
-        notifier,
-        options,
-        monitor,
-        pings,
-    };
+    let mut daemon = Daemon::new(settings, options, notifier, monitor, pings, STUCK_RUN);
     let planned = daemon.roster.set(accounts, Utc::now());
     log_planned(&planned);
-    daemon
-        .notifier
-        .ready(&summary::status_line(&daemon.roster, 0));
+    daemon.notifier.ready(&daemon.status_line());
     let code = daemon.serve(&mut signals, &mut ticker).await;
     info!(code, "stopped");
     Ok(code)
@@ -124,7 +113,7 @@ struct Daemon {
     roster: Roster,
     runs: JoinSet<Result<RunReport>>,
     /// Each running task's account and start, for the stuck-run check and for a panic.
-    started: HashMap<tokio::task::Id, (AccountName, Instant)>,
+    running: Running,
     /// Turned true on SIGTERM: every running account stops sending.
     stop: watch::Sender<bool>,
     notifier: Notifier,
@@ -135,6 +124,27 @@ struct Daemon {
 }
 
 impl Daemon {
+    fn new(
+        settings: Settings,
+        options: DaemonOptions,
+        notifier: Notifier,
+        monitor: Option<Arc<Monitor>>,
+        pings: Option<mpsc::Receiver<Ping>>,
+        stuck_after: Duration,
+    ) -> Daemon {
+        Daemon {
+            settings,
+            roster: Roster::default(),
+            runs: JoinSet::new(),
+            running: Running::new(stuck_after),
+            stop: watch::channel(false).0,
+            notifier,
+            options,
+            monitor,
+            pings,
+        }
+    }
+
     async fn serve(&mut self, signals: &mut Signals, ticker: &mut Ticker) -> i32 {
         loop {
             self.start_due();
@@ -149,8 +159,10 @@ impl Daemon {
                     Signal::Stop(name) => return self.stop(name, signals, ticker).await,
                     Signal::Reload => self.reload(),
                 },
-                _ = ticker.tick() => self.watchdog(),
-                Some(ping) = next_ping(&mut self.pings) => drop(ping.send(self.liveness())),
+                _ = sleep_until(self.running.next_check()) => self.report_stuck(Instant::now()),
+                // The loop turns: it is alive, however long any account's run takes.
+                _ = ticker.tick() => self.notifier.watchdog(),
+                Some(ping) = next_ping(&mut self.pings) => self.answer(ping),
             }
         }
     }
@@ -168,12 +180,11 @@ impl Daemon {
             let metrics = self.monitor.as_ref().map(|m| m.metrics().clone());
             let run = task::run(account, trigger, allow_deletes, stop, metrics);
             let handle = self.runs.spawn(run);
-            self.started.insert(handle.id(), (name, Instant::now()));
+            self.running.start(handle.id(), name, Instant::now());
             started = true;
         }
         if started {
-            self.notifier
-                .status(&summary::status_line(&self.roster, self.runs.len()));
+            self.notifier.status(&self.status_line());
         }
     }
 
@@ -186,10 +197,16 @@ impl Daemon {
             Ok((id, _)) => *id,
             Err(e) => e.id(),
         };
-        let Some((name, began)) = self.started.remove(&id) else {
+        let Some(run) = self.running.finish(id) else {
             return;
         };
+        let (name, began) = (run.name, run.began);
+        if run.stuck {
+            info!(account = %name, minutes = began.elapsed().as_secs() / 60,
+                "the long run has ended");
+        }
         if let Some(monitor) = &self.monitor {
+            monitor.run_ended(name.as_str());
             let outcome = match &joined {
                 Ok((_, Ok(report))) => report.outcome.as_str(),
                 _ => "failed",
@@ -212,8 +229,16 @@ impl Daemon {
         if let Some(planned) = self.roster.finished(&name, last, Utc::now()) {
             log_planned(&[planned]);
         }
-        self.notifier
-            .status(&summary::status_line(&self.roster, self.runs.len()));
+        self.notifier.status(&self.status_line());
+    }
+
+    /// systemd's STATUS: the sum-up of the last runs, and the runs past the stuck limit.
+    fn status_line(&self) -> String {
+        let line = summary::status_line(&self.roster, self.runs.len());
+        match self.running.note() {
+            Some(note) => format!("{line}; {note}"),
+            None => line,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! The board: what each account's database said at its last read (after each run, and at
-//! start), kept in memory so that a scrape or a `/readyz` reads no database. The gauges of
+//! The board: what each account's database said at its last read (at the end of each run),
+//! kept in memory so that a scrape or a `/readyz` reads no database. The gauges of
 //! SPEC §8 are written from it at each scrape, so that time-bound figures (a 403 block that has
 //! run out) are true when read rather than when the run ended.
 

@@ -3,9 +3,10 @@
 //! account's database ([`board`]). [`serve`] answers `/metrics`, `/livez` and `/readyz`.
 //!
 //! Every series carries `account` (`default` in the single form). Counters and the histogram
-//! live in memory and start at zero with the process; the gauges are refreshed after each run
-//! and at start, from one short read of the account's database, so that a daemon serving 1,000
-//! accounts keeps no database open between runs.
+//! live in memory and start at zero with the process; the gauges are refreshed at the end of
+//! each run, from one short read of the account's database before the run closes it, so that a
+//! daemon serving 1,000 accounts opens no database but for a run. An account not run since the
+//! start has no gauges yet (absent, not 0: unknown is not healthy).
 
 pub mod board;
 pub mod serve;

@@ -1,13 +1,14 @@
 //! Stopping and staying alive: SIGTERM lets the runs in flight finish within the grace (a
-//! second signal exits at once), the watchdog's beat, and the answer to `/livez`.
+//! second signal exits at once), runs past the stuck limit reported for their accounts, and the
+//! answer to `/livez`.
 
-use std::time::Duration;
-
+use chrono::{TimeDelta, Utc};
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
+use super::monitor::Ping;
 use super::wake::{Signal, Signals, Ticker};
-use super::{Daemon, STUCK_RUN, grace};
+use super::{Daemon, grace};
 
 impl Daemon {
     /// SIGTERM/SIGINT: let the runs in progress finish within the grace; a second signal exits
@@ -39,7 +40,7 @@ impl Daemon {
                 joined = self.runs.join_next_with_id() => match joined {
                     None => return 0,
                     Some(Ok((id, Err(e)))) => {
-                        let name = self.started.get(&id).map(|(n, _)| n.to_string());
+                        let name = self.running.name(id).map(|n| n.to_string());
                         error!(account = name, error = format!("{e:#}"), "run failed");
                     }
                     Some(_) => {}
@@ -58,33 +59,36 @@ impl Daemon {
         }
     }
 
-    /// The watchdog's beat: a ping, unless a run has gone on for [`STUCK_RUN`].
-    pub(super) fn watchdog(&self) {
-        match self.stuck() {
-            Some(age) => {
-                warn!(
-                    minutes = age.as_secs() / 60,
-                    "a run seems stuck; watchdog pings stopped"
-                );
+    /// Reports, once each, the runs that have passed the stuck limit by `now`: a warning naming
+    /// the account, `STATUS=` and `/readyz`. Nothing else changes: the watchdog pings go on
+    /// and every other account keeps running.
+    pub(super) fn report_stuck(&mut self, now: Instant) {
+        let stuck = self.running.newly_stuck(now);
+        if stuck.is_empty() {
+            return;
+        }
+        let limit = self.running.limit();
+        for run in &stuck {
+            let age = now.saturating_duration_since(run.began);
+            let minutes = age.as_secs() / 60;
+            warn!(
+                account = %run.name,
+                minutes,
+                limit_minutes = limit.as_secs() / 60,
+                "the account's run has gone on past the stuck limit; it may be stuck; the other \
+                 accounts go on"
+            );
+            if let Some(monitor) = &self.monitor {
+                let began = Utc::now() - TimeDelta::from_std(age).unwrap_or_default();
+                monitor.run_stuck(run.name.as_str(), began, limit);
             }
-            None => self.notifier.watchdog(),
         }
+        self.notifier.status(&self.status_line());
     }
 
-    /// How long the longest run has gone on, once that is [`STUCK_RUN`] or more.
-    fn stuck(&self) -> Option<Duration> {
-        let longest = self.started.values().map(|(_, at)| at.elapsed()).max();
-        longest.filter(|age| *age >= STUCK_RUN)
-    }
-
-    /// The loop's answer to `/livez`: alive, unless a run seems stuck (as for the watchdog).
-    pub(super) fn liveness(&self) -> Result<(), String> {
-        match self.stuck() {
-            Some(age) => Err(format!(
-                "a run has gone on for {} minutes; it seems stuck",
-                age.as_secs() / 60
-            )),
-            None => Ok(()),
-        }
+    /// The loop's answer to `/livez`: it answers, so it is alive (however long a run takes).
+    pub(super) fn answer(&self, ping: Ping) {
+        // The asker may have given up waiting: nothing to do then.
+        let _ = ping.send(());
     }
 }

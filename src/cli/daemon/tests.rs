@@ -1,12 +1,20 @@
-//! The schedule arithmetic of the loop and the roster's rules.
+//! The schedule arithmetic of the loop, the roster's rules, and runs past the stuck limit.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 
+use super::monitor::{Monitor, Ping};
 use super::roster::{Roster, Trigger, next_tick};
+use super::running::Running;
 use super::summary::LastRun;
+use super::{Daemon, DaemonOptions, Selection};
 use crate::config::{AccountName, AccountSettings, Settings};
+use crate::metrics::serve::Probes;
+use crate::notify::Notifier;
 use crate::schedule::Schedule;
 
 fn at(stamp: &str) -> DateTime<Utc> {
@@ -148,4 +156,119 @@ fn a_reload_adds_re_configures_and_removes_accounts_and_a_running_one_ends_first
             .is_none()
     );
     assert_eq!(roster.len(), 2);
+}
+
+/// A daemon serving `accounts`, its monitor without the HTTP side, and the loop's pings.
+fn daemon_with_monitor(
+    accounts: Vec<AccountSettings>,
+    stuck_after: Duration,
+) -> (Daemon, Arc<Monitor>, mpsc::Receiver<Ping>) {
+    let settings = Settings::for_account("http://127.0.0.1:1", "t", "x.db".into()).unwrap();
+    let options = DaemonOptions {
+        config: None,
+        allow_deletes: false,
+        verbosity: 0,
+        selection: Selection::default(),
+    };
+    let (monitor, pings) = Monitor::new();
+    monitor.serve_accounts(&accounts);
+    let notifier = Notifier::disabled();
+    let mut daemon = Daemon::new(
+        settings,
+        options,
+        notifier,
+        Some(monitor.clone()),
+        None,
+        stuck_after,
+    );
+    daemon.roster.set(accounts, Utc::now());
+    (daemon, monitor, pings)
+}
+
+/// A run in progress that only ends when aborted.
+fn endless(daemon: &mut Daemon, account: &str, began: Instant) -> tokio::task::AbortHandle {
+    let handle = daemon.runs.spawn(std::future::pending());
+    daemon.running.start(handle.id(), name(account), began);
+    handle
+}
+
+#[tokio::test]
+async fn a_run_past_the_stuck_limit_is_reported_for_its_account_and_the_loop_stays_alive() {
+    let limit = Duration::from_secs(15 * 60);
+    let accounts = vec![
+        account("slow", "0 * * * *", false),
+        account("quick", "0 * * * *", false),
+    ];
+    let (mut daemon, monitor, mut pings) = daemon_with_monitor(accounts, limit);
+    let t0 = Instant::now();
+    let slow = endless(&mut daemon, "slow", t0);
+    endless(&mut daemon, "quick", t0 + Duration::from_secs(10 * 60));
+    assert_eq!(daemon.running.next_check(), Some(t0 + limit));
+
+    daemon.report_stuck(t0 + limit - Duration::from_secs(1));
+    assert!(monitor.unready().is_empty(), "not yet past the limit");
+    daemon.report_stuck(t0 + limit + Duration::from_secs(60));
+
+    let unready = monitor.unready();
+    assert_eq!(unready.len(), 1, "{unready:?}");
+    assert!(
+        unready[0].starts_with("slow: its run started at ")
+            && unready[0].ends_with("past the stuck limit (15 min); it may be stuck"),
+        "{unready:?}"
+    );
+    assert!(
+        daemon.status_line().ends_with("; 1 run over 15 min: slow"),
+        "{}",
+        daemon.status_line()
+    );
+    let later = t0 + limit + Duration::from_secs(120);
+    assert!(
+        daemon.running.newly_stuck(later).is_empty(),
+        "reported once"
+    );
+    assert_eq!(
+        daemon.running.next_check(),
+        Some(t0 + Duration::from_secs(10 * 60) + limit),
+        "only quick's run is still to check"
+    );
+
+    let answered = async {
+        let ping = pings.recv().await.expect("the monitor asks");
+        daemon.answer(ping);
+    };
+    let (live, ()) = tokio::join!(monitor.live(), answered);
+    assert_eq!(live, Ok(()), "the loop answers: it is alive");
+
+    slow.abort();
+    let joined = daemon.runs.join_next_with_id().await.unwrap();
+    daemon.finished(joined);
+    assert!(monitor.unready().is_empty(), "{:?}", monitor.unready());
+    assert!(!daemon.status_line().contains("over 15 min"));
+    daemon.runs.abort_all();
+}
+
+#[test]
+fn the_stuck_note_names_five_accounts_then_dots() {
+    let mut running = Running::new(Duration::from_secs(90));
+    let mut ids = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut set = tokio::task::JoinSet::new();
+            let ids: Vec<_> = (0..7).map(|_| set.spawn(async {}).id()).collect();
+            set.abort_all();
+            ids
+        });
+    let t0 = Instant::now();
+    for (i, id) in ids.drain(..).enumerate() {
+        running.start(id, name(&format!("acc-{i}")), t0);
+    }
+    assert_eq!(running.note(), None);
+    assert_eq!(running.newly_stuck(t0 + Duration::from_secs(89)).len(), 0);
+    assert_eq!(running.newly_stuck(t0 + Duration::from_secs(90)).len(), 7);
+    assert_eq!(
+        running.note().as_deref(),
+        Some("7 runs over 1 min: acc-0, acc-1, acc-2, acc-3, acc-4, ...")
+    );
+    assert_eq!(running.next_check(), None, "every run is reported");
 }
