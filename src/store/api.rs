@@ -49,15 +49,8 @@ impl Store {
 impl OutboxRow {
     /// `payload`, made with a `request_id` placeholder, as this row sends it: the row's id in
     /// its place, in the same JSON type, as [`Store::enqueue`] does.
-    pub fn stamped(&self, mut payload: Value) -> Value {
-        if let Some(placeholder) = payload.get("request_id") {
-            payload["request_id"] = if placeholder.is_string() {
-                self.id.to_string().into()
-            } else {
-                self.id.into()
-            };
-        }
-        payload
+    pub fn stamped(&self, payload: Value) -> Value {
+        super::outbox::stamp(payload, self.id)
     }
 }
 

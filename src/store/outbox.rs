@@ -103,16 +103,17 @@ fn outbox_row(row: &SqliteRow) -> Result<OutboxRow> {
     })
 }
 
-/// The payload with its `request_id` placeholder set to `id`, keeping its JSON type.
-fn with_request_id(payload: &serde_json::Value, id: i64) -> Option<serde_json::Value> {
-    let placeholder = payload.get("request_id")?;
-    let mut payload = payload.clone();
-    payload["request_id"] = if placeholder.is_string() {
-        id.to_string().into()
-    } else {
-        id.into()
-    };
-    Some(payload)
+/// `payload` with its `request_id` placeholder (if it has one) set to the row's `id`, keeping
+/// its JSON type: the form in which the row is sent and recorded.
+pub(super) fn stamp(mut payload: serde_json::Value, id: i64) -> serde_json::Value {
+    if let Some(placeholder) = payload.get("request_id") {
+        payload["request_id"] = if placeholder.is_string() {
+            id.to_string().into()
+        } else {
+            id.into()
+        };
+    }
+    payload
 }
 
 impl Store {
@@ -138,10 +139,10 @@ impl Store {
             .bind(&created_at)
             .fetch_one(&mut *tx)
             .await?;
-            if let Some(payload) = with_request_id(&op.payload, id) {
+            if op.payload.get("request_id").is_some() {
                 sqlx::query("UPDATE outbox SET request_id = ?, payload = ? WHERE id = ?")
                     .bind(id)
-                    .bind(payload.to_string())
+                    .bind(stamp(op.payload.clone(), id).to_string())
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
@@ -221,17 +222,6 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// Replaces a row's payload before it is sent in another form than it was recorded in
-    /// (the run moved from API v2 to v4): the outbox always says what was sent.
-    pub async fn set_payload(&self, id: i64, payload: &serde_json::Value) -> Result<()> {
-        sqlx::query("UPDATE outbox SET payload = ? WHERE id = ?")
-            .bind(payload.to_string())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 

@@ -79,9 +79,8 @@ impl Syncer {
         Ok(catalogs)
     }
 
-    /// The catalogs' transport (the run's API state lives on the syncer, so the run id is not
-    /// needed).
-    pub(super) fn catalogs(&self, _run_id: i64) -> Catalogs<'_> {
+    /// The catalogs' transport (the run's API state lives on the syncer).
+    pub(super) fn catalogs(&self) -> Catalogs<'_> {
         Catalogs { syncer: self }
     }
 }

@@ -214,7 +214,7 @@ impl Syncer {
         run.plan = plan;
         if self.options.mode != Mode::Pull {
             let ops = operations(&(), &run.plan);
-            self.push(run, &self.catalogs(run.id), ops).await?;
+            self.push(run, &self.catalogs(), ops).await?;
         }
         self.close_settled(run, &(), &run.plan, &open).await?;
         self.apply_elements(run, elements).await
