@@ -4,6 +4,9 @@
 
 mod helpers;
 
+#[path = "elements_wire/race.rs"]
+mod race;
+
 use helpers::{TestApp, item, spawn_app};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};

@@ -213,7 +213,7 @@ impl Syncer {
         self.adopt(run, &(), &plan).await?;
         run.plan = plan;
         if self.options.mode != Mode::Pull {
-            let ops = operations(&(), &run.plan);
+            let ops = operations(run, &(), &run.plan);
             self.push(run, &self.catalogs(), ops).await?;
         }
         self.close_settled(run, &(), &run.plan, &open).await?;
@@ -260,11 +260,15 @@ impl Syncer {
     }
 }
 
-/// The operations a plan sends to the account.
-fn operations<R: Stored>(scope: &R::Scope, plan: &Plan<R>) -> Vec<Op<R>> {
+/// The operations a plan sends to the account. A record whose adoption lost to a person's
+/// edit during the run sends nothing this run: its push was merged from the row as it was, and
+/// sending it would move the base past remote values the row never took (the next run merges
+/// the person's edit with them again).
+fn operations<R: Stored>(run: &Run, scope: &R::Scope, plan: &Plan<R>) -> Vec<Op<R>> {
+    let lost = |id: Option<RemoteId>| id.is_some_and(|id| run.is_unsettled::<R>(scope, id));
     plan.decisions
         .iter()
-        .filter(|d| d.push.is_some())
+        .filter(|d| d.push.is_some() && !(d.adopt.is_some() && lost(d.remote_id)))
         .map(|d| Op {
             scope: *scope,
             decision: d.clone(),

@@ -202,7 +202,7 @@ impl Syncer {
             let ops = phase
                 .work
                 .iter()
-                .flat_map(|w| operations(&w.scope, &w.plan))
+                .flat_map(|w| operations(run, &w.scope, &w.plan))
                 .collect();
             let transport = ElementsV4 {
                 client: &self.client,
