@@ -3,6 +3,8 @@
 
 mod world;
 
+#[path = "elements/catalog_deleted.rs"]
+mod catalog_deleted;
 #[path = "elements/conflicts.rs"]
 mod conflicts;
 #[path = "elements/safety.rs"]
