@@ -7,6 +7,8 @@ mod world;
 mod catalog_deleted;
 #[path = "elements/conflicts.rs"]
 mod conflicts;
+#[path = "elements/fields.rs"]
+mod fields;
 #[path = "elements/safety.rs"]
 mod safety;
 
