@@ -3,8 +3,12 @@
 
 mod world;
 
+#[path = "elements/catalog_deleted.rs"]
+mod catalog_deleted;
 #[path = "elements/conflicts.rs"]
 mod conflicts;
+#[path = "elements/fields.rs"]
+mod fields;
 #[path = "elements/safety.rs"]
 mod safety;
 

@@ -9,7 +9,8 @@
 //! By [`Shape`]: text → a string, number → a JSON number (integral values as integers), flag →
 //! `true`/`false`, date → `YYYY-MM-DD` (UTC), date-time → `YYYY-MM-DDTHH:MM:SSZ` (UTC), choice
 //! → the option's text, choices → the sorted, de-duplicated option texts, raw → the API's
-//! `values` array as received. An empty value is JSON null (`false` for a checkbox).
+//! `values` as received (an array as a rule, but an object or a bare value is kept just the
+//! same). An empty value is JSON null (`false` for a checkbox).
 //! Pure functions, no I/O.
 
 mod choice;
@@ -26,6 +27,10 @@ use super::{ElementFields, FieldDef, FieldKind, Shape};
 ///
 /// The `Err` says why the entry cannot be read; the caller leaves that one value out.
 pub fn from_api(kind: &FieldKind, values: &Value) -> Result<Value, String> {
+    if kind.shape() == Shape::Raw {
+        // Whatever it is (an array, an object, a bare value), it is passed back as received.
+        return Ok(choice::raw_from_api(values));
+    }
     let entries: Vec<&Value> = match values {
         Value::Null => return Ok(empty(kind)),
         Value::Array(a) => a.iter().collect(),
@@ -42,8 +47,7 @@ pub fn from_api(kind: &FieldKind, values: &Value) -> Result<Value, String> {
         Shape::DateTime => first.map_or(Ok(Value::Null), time::date_time_from_api),
         Shape::Choice => choice::one_from_api(entries.first().copied()),
         Shape::Choices => choice::many_from_api(&entries),
-        Shape::Raw if entries.is_empty() => Ok(Value::Null),
-        Shape::Raw => Ok(values.clone()),
+        Shape::Raw => Ok(choice::raw_from_api(values)),
     }
 }
 

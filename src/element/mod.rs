@@ -10,7 +10,7 @@ mod field;
 
 pub use field::{FieldDef, FieldKind, FieldOption, Shape};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -133,6 +133,13 @@ impl Record for ElementFields {
 
     fn adopted(&self) -> Self {
         self.clone()
+    }
+}
+
+impl ElementFields {
+    /// Forgets the values of fields the catalog no longer has (deleted in amoCRM).
+    pub fn forget_fields(&mut self, gone: &BTreeSet<FieldId>) {
+        self.values.retain(|id, _| !gone.contains(id));
     }
 }
 

@@ -3,11 +3,12 @@
 //! leaves empty fields out; a value that could not be read stays unknown): see the sync layer's
 //! `pull::fill`. Each desired row's values are checked against the catalog's fields and put in
 //! canonical form: a row with a value its field cannot hold is reported (by id, name and field)
-//! and skipped, the rest goes on.
+//! and skipped, the rest goes on. An add's base names every field of the catalog (those it
+//! leaves out as empty), so that they stay unmanaged after it.
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{InvalidRow, MergeInput, Plan, merge_records};
+use super::{BaseAfter, InvalidRow, MergeInput, Plan, Push, merge_records};
 use crate::element::canon;
 use crate::element::{DesiredElement, ElementFields, FieldDef, FieldId};
 use crate::record::{Record, RemoteId};
@@ -31,7 +32,16 @@ pub fn merge_elements(
         remote,
         ..input.clone()
     };
-    merge_records(&input, invalid)
+    let mut plan = merge_records(&input, invalid);
+    for d in &mut plan.decisions {
+        if let (Some(Push::Add { .. }), BaseAfter::Set(base)) = (&d.push, &mut d.base_after) {
+            // The account creates the element with every field left out empty: so the base
+            // records them, and the next run sees no field it has never known (which it would
+            // adopt into the desired row, managing what the person left unmanaged).
+            canon::fill_known(base, fields);
+        }
+    }
+    plan
 }
 
 /// The desired rows in canonical form, and the ones that cannot be sent as they are.

@@ -140,6 +140,14 @@ impl Elements {
     pub fn forget(&mut self, catalog_id: i64) {
         self.by_catalog.remove(&catalog_id);
     }
+
+    /// Drops the values of a deleted field from every element of its catalog.
+    pub fn drop_field(&mut self, catalog_id: i64, field_id: i64) {
+        let elements = self.by_catalog.get_mut(&catalog_id).into_iter();
+        for element in elements.flat_map(|c| c.values_mut()) {
+            element.values.remove(&field_id);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -147,6 +147,16 @@ impl Fields {
         self.by_catalog.remove(&catalog_id);
     }
 
+    /// Removes one field of a catalog; `false` when the catalog has no such field.
+    pub fn remove(&mut self, catalog_id: i64, field_id: i64) -> bool {
+        let Some(fields) = self.by_catalog.get_mut(&catalog_id) else {
+            return false;
+        };
+        let before = fields.len();
+        fields.retain(|f| f.id != field_id);
+        fields.len() != before
+    }
+
     fn option_id(&mut self) -> i64 {
         let id = self.next_option_id;
         self.next_option_id += 1;

@@ -37,6 +37,19 @@ impl Account {
         s.fields.add(catalog_id, field)
     }
 
+    /// Deletes a custom field of a catalog, and its values from every element, as the UI does.
+    pub fn delete_field(&self, catalog_id: i64, field_id: i64) -> Result<(), String> {
+        let mut guard = self.lock();
+        let s: &mut Shared = &mut guard;
+        if !s.fields.remove(catalog_id, field_id) {
+            return Err(format!(
+                "field {field_id} is not a field of catalog {catalog_id}"
+            ));
+        }
+        s.elements.drop_field(catalog_id, field_id);
+        Ok(())
+    }
+
     /// The catalog's custom fields in their order (empty for an unknown catalog).
     pub fn fields(&self, catalog_id: i64) -> Vec<SandboxField> {
         self.lock().fields.of(catalog_id).to_vec()

@@ -3,10 +3,10 @@
 //! element state of a catalog that is gone.
 
 use anyhow::{Context, Result};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use super::{Store, now};
-use crate::element::{FieldDef, FieldKind, FieldOption};
+use crate::element::{FieldDef, FieldId, FieldKind, FieldOption};
 use crate::record::{DesiredId, RemoteId};
 
 /// A desired catalog as the element side sees it.
@@ -84,9 +84,22 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the mirrored fields of a catalog with a complete field list.
+    /// Replaces the mirrored fields of a catalog with a complete field list. A field the mirror
+    /// had and the list has not was deleted in amoCRM: its values leave the desired rows, the
+    /// base and the mirror of the elements in the same transaction (see [`forget_field`]).
     pub async fn save_fields(&self, catalog: RemoteId, fields: &[FieldDef]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let known: Vec<(FieldId,)> =
+            sqlx::query_as("SELECT field_id FROM catalog_fields WHERE catalog_remote_id = ?")
+                .bind(catalog)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (gone,) in known
+            .into_iter()
+            .filter(|k| fields.iter().all(|f| f.id != k.0))
+        {
+            forget_field(&mut tx, catalog, gone).await?;
+        }
         sqlx::query("DELETE FROM catalog_fields WHERE catalog_remote_id = ?")
             .bind(catalog)
             .execute(&mut *tx)
@@ -190,3 +203,58 @@ impl Store {
         Ok(())
     }
 }
+
+/// Takes the values of a field deleted in amoCRM out of the catalog's desired rows, base and
+/// mirror, so that no run sends it again or reports the rows for naming an unknown field. Its
+/// held conflicts are settled for the account (which deleted it); a held conflict of a row this
+/// changes keeps counting only a person's edits as settling it.
+async fn forget_field(
+    conn: &mut SqliteConnection,
+    catalog: RemoteId,
+    field: FieldId,
+) -> Result<()> {
+    let context = || format!("cannot forget field {field} of catalog {catalog}");
+    sqlx::query(
+        "UPDATE conflicts SET resolution = 'remote', resolved_at = ? WHERE entity = 'element' \
+         AND catalog_remote_id = ? AND field = ? AND resolved_at IS NULL",
+    )
+    .bind(now())
+    .bind(catalog)
+    .bind(field.to_string())
+    .execute(&mut *conn)
+    .await
+    .with_context(context)?;
+    let rows = "SELECT id FROM desired_elements WHERE json_type(fields, ?2) IS NOT NULL \
+                AND desired_catalog_id IN (SELECT id FROM desired_catalogs WHERE remote_id = ?1)";
+    let statements = [
+        format!(
+            "UPDATE conflicts SET desired_revision = desired_revision + 1 \
+             WHERE entity = 'element' AND catalog_remote_id = ?1 AND resolved_at IS NULL \
+             AND desired_id IN ({rows}) AND desired_revision = \
+             (SELECT revision FROM desired_elements d WHERE d.id = conflicts.desired_id)"
+        ),
+        format!(
+            "UPDATE desired_elements SET fields = json_remove(fields, ?2) WHERE id IN ({rows})"
+        ),
+        "UPDATE synced_elements SET fields = json_remove(fields, ?2) \
+         WHERE catalog_remote_id = ?1 AND json_type(fields, ?2) IS NOT NULL"
+            .to_owned(),
+        "UPDATE remote_elements SET fields = json_remove(fields, ?2) \
+         WHERE catalog_remote_id = ?1 AND json_type(fields, ?2) IS NOT NULL"
+            .to_owned(),
+    ];
+    let path = format!("$.\"{field}\"");
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(catalog)
+            .bind(&path)
+            .execute(&mut *conn)
+            .await
+            .with_context(context)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "fields_tests.rs"]
+mod tests;

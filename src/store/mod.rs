@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api_version",
         include_str!("../../migrations/20261202000002_api_version.sql"),
     ),
+    (
+        20261203000001,
+        "catalog_deleted",
+        include_str!("../../migrations/20261203000001_catalog_deleted.sql"),
+    ),
 ];
 
 /// The database of one catalog-sync installation.

@@ -84,17 +84,34 @@ pub(super) fn many_from_person(def: &FieldDef, value: &Value) -> Result<Value, S
     }
 }
 
-/// A person's raw value: a JSON array of objects as the API sends it (or that array as JSON
-/// text, as a view shows it); `[]` is empty.
+/// A raw value from the API, as received: `values` is an array as a rule, but an object or a
+/// bare value of a type this program does not know is kept just the same (never refused, so it
+/// is never taken for a value cleared in amoCRM). Null, `[]` and `{}` are empty.
+pub(super) fn raw_from_api(values: &Value) -> Value {
+    if is_empty_raw(values) {
+        return Value::Null;
+    }
+    values.clone()
+}
+
+/// A person's raw value: any JSON value, kept as written, so that whatever the API sent is its
+/// own canonical form. Text holding a JSON array or object (as a view shows one) is that array
+/// or object; null, `[]` and `{}` are empty.
 pub(super) fn raw_from_person(value: &Value) -> Result<Value, String> {
+    if let Value::String(s) = value
+        && let Ok(parsed @ (Value::Array(_) | Value::Object(_))) = serde_json::from_str(s)
+    {
+        return Ok(raw_from_api(&parsed));
+    }
+    Ok(raw_from_api(value))
+}
+
+fn is_empty_raw(value: &Value) -> bool {
     match value {
-        Value::Array(items) if items.is_empty() => Ok(Value::Null),
-        Value::Array(items) if items.iter().all(Value::is_object) => Ok(value.clone()),
-        Value::String(s) => match serde_json::from_str::<Value>(s) {
-            Ok(array @ Value::Array(_)) => raw_from_person(&array),
-            _ => Err(raw_refused(value)),
-        },
-        _ => Err(raw_refused(value)),
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(entries) => entries.is_empty(),
+        _ => false,
     }
 }
 
@@ -160,11 +177,4 @@ fn sorted(mut texts: Vec<String>) -> Value {
         return Value::Null;
     }
     Value::Array(texts.into_iter().map(Value::String).collect())
-}
-
-fn raw_refused(value: &Value) -> String {
-    format!(
-        "{value} is not a value of this field: write a JSON array of objects as the API sends \
-         them, e.g. [{{\"value\": ...}}]"
-    )
 }

@@ -233,10 +233,26 @@ fn other_types_keep_the_values_array_as_received() {
         assert_eq!(api(kind, json!([])), Ok(Value::Null));
         assert_eq!(person(kind, items.clone()), Ok(items.clone()));
         assert_eq!(person(kind, json!(items.to_string())), Ok(items.clone()));
-        assert!(refusal(person(kind, json!("A1"))).contains("JSON array of objects"));
-        assert!(person(kind, json!([1, 2])).is_err());
         assert_eq!(to_api(&def(kind, &[]), &items), Ok(items.clone()));
     }
+}
+
+#[test]
+fn other_types_keep_values_that_are_not_an_array_raw_on_every_way() {
+    let object = json!({"0": {"value": {"sku": "A1"}}, "extra": [1, {"b": 2, "a": 1}]});
+    for values in [object, json!("A1"), json!(42), json!(true), json!([1, "x"])] {
+        assert_eq!(api("payer", values.clone()), Ok(values.clone()), "{values}");
+        assert_eq!(
+            person("payer", values.clone()),
+            Ok(values.clone()),
+            "{values}"
+        );
+        assert_eq!(to_api(&def("payer", &[]), &values), Ok(values.clone()));
+    }
+    let view_text = json!(r#"{"0": {"value": 1}}"#);
+    assert_eq!(person("payer", view_text), Ok(json!({"0": {"value": 1}})));
+    assert_eq!(api("payer", json!({})), Ok(Value::Null));
+    assert_eq!(person("payer", json!({})), Ok(Value::Null));
 }
 
 #[test]

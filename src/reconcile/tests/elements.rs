@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::super::*;
 use super::model::{self, in_account, variant};
-use crate::element::{DesiredElement, ElementFields, ElementKey, SyncedElement};
+use crate::element::{DesiredElement, ElementFields, ElementKey, FieldDef, SyncedElement};
 use crate::record::{ConflictPolicy, Mode, Record};
 
 /// The catalog's fields: 1 and 2 hold text, 3 a number.
@@ -125,5 +125,39 @@ proptest! {
         let adopted = p.adopts().any(|a| matches!(a, Adopt::Update { changes, .. }
             if changes == &vec![(ElementKey::Field(4), Some(json!(value)))]));
         prop_assert!(adopted, "{:?}", p);
+    }
+}
+
+/// `plan` through the elements' entry point, which knows the catalog's fields.
+fn plan_with_fields(w: &World, policy: ConflictPolicy) -> Plan<ElementFields> {
+    let fields = [(1, "text"), (2, "text"), (3, "numeric")]
+        .map(|(id, kind)| FieldDef::new(id, 500, &format!("f{id}"), kind));
+    elements::merge_elements(
+        &MergeInput {
+            base: &w.base,
+            local: &w.local,
+            remote: &w.remote,
+            mode: Mode::Both,
+            policy,
+            settled: &BTreeMap::new(),
+        },
+        &fields,
+    )
+}
+
+proptest! {
+    /// SPEC §6: "The run after a successful push has nothing to send", and nothing to adopt
+    /// either: a field an added row leaves out stays unmanaged.
+    #[test]
+    fn the_run_after_a_run_has_nothing_to_do(
+        w in world(),
+        policy in prop::sample::select(vec![
+            ConflictPolicy::LocalWins, ConflictPolicy::RemoteWins, ConflictPolicy::Manual,
+        ]),
+    ) {
+        let p = plan_with_fields(&w, policy);
+        let after = apply(&w, &p);
+        let again = plan_with_fields(&after, policy);
+        prop_assert!(!again.has_changes(), "second plan: {:?}", again);
     }
 }

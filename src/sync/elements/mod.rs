@@ -133,7 +133,14 @@ impl Syncer {
         {
             base = ElementFields::base(&self.store, &scope).await?;
         }
-        let desired = ElementFields::desired(&self.store, &scope).await?;
+        let mut desired = ElementFields::desired(&self.store, &scope).await?;
+        // Values of fields deleted in amoCRM: saving the field list forgets them in the
+        // database too, once this run's adoptions are written.
+        let gone = &pulled.gone_fields;
+        desired
+            .iter_mut()
+            .for_each(|d| d.fields.forget_fields(gone));
+        base.iter_mut().for_each(|b| b.fields.forget_fields(gone));
         let open = self
             .store
             .open_conflicts(ElementFields::conflict_scope(&scope))
@@ -224,9 +231,6 @@ impl Syncer {
 
     async fn save_catalog(&self, run: &mut Run, w: &CatalogWork) -> Result<()> {
         let catalog = w.scope.catalog;
-        if w.pulled.fresh_fields {
-            self.store.save_fields(catalog, &w.pulled.fields).await?;
-        }
         // Cheap when the fields did not change: it compares the view's SQL first.
         self.store.ensure_view(catalog, &w.pulled.fields).await?;
         ElementFields::save_pull(&self.store, &w.scope, &w.pulled.elements).await?;
@@ -234,7 +238,13 @@ impl Syncer {
             .record_elements_pull(catalog, w.pulled.elements.len(), w.pulled.pages)
             .await?;
         run.counts.elements.pulled += w.pulled.elements.len() as i64;
-        self.adopt(run, &w.scope, &w.plan).await
+        self.adopt(run, &w.scope, &w.plan).await?;
+        // After the adoptions, whose revision checks it would fail: the values of deleted
+        // fields leave the rows with it. Until it is saved, the next run pulls the list again.
+        if w.pulled.fresh_fields {
+            self.store.save_fields(catalog, &w.pulled.fields).await?;
+        }
+        Ok(())
     }
 
     /// Drops the element state of catalogs that are no longer in the account.

@@ -2,6 +2,7 @@
 //! catalog's first sync, when the elements name a field the mirror does not know (or knows under
 //! another name or type), and at least hourly.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,8 @@ pub(super) struct Pulled {
     pub fields: Vec<FieldDef>,
     /// Whether `fields` is a fresh list, to be saved (and the view re-created).
     pub fresh_fields: bool,
+    /// Fields the mirror has and a fresh list has not: deleted in amoCRM.
+    pub gone_fields: BTreeSet<FieldId>,
 }
 
 /// Why a catalog's pull stopped.
@@ -69,22 +72,32 @@ impl Syncer {
             .map_err(PullError::Store)?
             .fields_pulled_at;
         let seen = seen_fields(&elements);
-        let (fields, fresh_fields) = if needs_fields(&mirror, pulled_at.as_deref(), &seen) {
-            let fields = self
-                .client
-                .list_fields(catalog)
-                .await
-                .map_err(PullError::Api)?;
-            info!(catalog, fields = fields.len(), "pulled the field list");
-            (fields, true)
-        } else {
-            (mirror, false)
-        };
+        if !needs_fields(&mirror, pulled_at.as_deref(), &seen) {
+            return Ok(Pulled {
+                elements,
+                pages,
+                fields: mirror,
+                fresh_fields: false,
+                gone_fields: BTreeSet::new(),
+            });
+        }
+        let fields = self
+            .client
+            .list_fields(catalog)
+            .await
+            .map_err(PullError::Api)?;
+        info!(catalog, fields = fields.len(), "pulled the field list");
+        let gone_fields = mirror
+            .iter()
+            .map(|f| f.id)
+            .filter(|id| fields.iter().all(|f| f.id != *id))
+            .collect();
         Ok(Pulled {
             elements,
             pages,
             fields,
-            fresh_fields,
+            fresh_fields: true,
+            gone_fields,
         })
     }
 }
