@@ -4,6 +4,8 @@
 
 mod helpers;
 
+#[path = "elements_wire/fields.rs"]
+mod fields;
 #[path = "elements_wire/race.rs"]
 mod race;
 

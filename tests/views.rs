@@ -22,7 +22,10 @@ async fn goods() -> (tempfile::TempDir, Store) {
         "INSERT INTO desired_catalogs (name, remote_id, sync_elements) VALUES ('Товары', 7001, 1)",
     )
     .await;
-    store.save_fields(7001, &goods_fields()).await.unwrap();
+    store
+        .save_fields(7001, &goods_fields(), &Default::default())
+        .await
+        .unwrap();
     let fields = store.fields(7001).await.unwrap();
     store.ensure_view(7001, &fields).await.unwrap();
     (dir, store)

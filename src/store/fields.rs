@@ -2,6 +2,8 @@
 //! mirror, `element_pulls` (when fields and elements were last pulled), and forgetting the
 //! element state of a catalog that is gone.
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context, Result};
 use sqlx::{Row, SqliteConnection};
 
@@ -84,21 +86,18 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the mirrored fields of a catalog with a complete field list. A field the mirror
-    /// had and the list has not was deleted in amoCRM: its values leave the desired rows, the
-    /// base and the mirror of the elements in the same transaction (see [`forget_field`]).
-    pub async fn save_fields(&self, catalog: RemoteId, fields: &[FieldDef]) -> Result<()> {
+    /// Replaces the mirrored fields of a catalog with a complete field list. `gone` are the
+    /// fields the pull found deleted in amoCRM: their values leave the desired rows, the base
+    /// and the mirror of the elements in the same transaction (see [`forget_field`]).
+    pub async fn save_fields(
+        &self,
+        catalog: RemoteId,
+        fields: &[FieldDef],
+        gone: &BTreeSet<FieldId>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let known: Vec<(FieldId,)> =
-            sqlx::query_as("SELECT field_id FROM catalog_fields WHERE catalog_remote_id = ?")
-                .bind(catalog)
-                .fetch_all(&mut *tx)
-                .await?;
-        for (gone,) in known
-            .into_iter()
-            .filter(|k| fields.iter().all(|f| f.id != k.0))
-        {
-            forget_field(&mut tx, catalog, gone).await?;
+        for field in gone {
+            forget_field(&mut tx, catalog, *field).await?;
         }
         sqlx::query("DELETE FROM catalog_fields WHERE catalog_remote_id = ?")
             .bind(catalog)

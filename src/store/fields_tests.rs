@@ -1,5 +1,7 @@
 //! A field deleted in amoCRM, as a fresh field list saves it.
 
+use std::collections::BTreeSet;
+
 use super::*;
 use crate::element::FieldDef;
 
@@ -12,7 +14,7 @@ async fn a_field_the_list_no_longer_has_leaves_the_rows_and_its_held_conflicts()
         FieldDef::new(2, 7001, "Цвет", "text"),
     );
     store
-        .save_fields(7001, &[price.clone(), colour])
+        .save_fields(7001, &[price.clone(), colour], &BTreeSet::new())
         .await
         .unwrap();
     sqlx::raw_sql(
@@ -31,7 +33,10 @@ async fn a_field_the_list_no_longer_has_leaves_the_rows_and_its_held_conflicts()
     .execute(store.pool())
     .await
     .unwrap();
-    store.save_fields(7001, &[price]).await.unwrap();
+    store
+        .save_fields(7001, &[price], &BTreeSet::from([2]))
+        .await
+        .unwrap();
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT fields, revision FROM desired_elements ORDER BY id")
             .fetch_all(store.pool())

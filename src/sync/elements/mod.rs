@@ -242,7 +242,9 @@ impl Syncer {
         // After the adoptions, whose revision checks it would fail: the values of deleted
         // fields leave the rows with it. Until it is saved, the next run pulls the list again.
         if w.pulled.fresh_fields {
-            self.store.save_fields(catalog, &w.pulled.fields).await?;
+            self.store
+                .save_fields(catalog, &w.pulled.fields, &w.pulled.gone_fields)
+                .await?;
         }
         Ok(())
     }

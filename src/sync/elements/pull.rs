@@ -87,10 +87,14 @@ impl Syncer {
             .await
             .map_err(PullError::Api)?;
         info!(catalog, fields = fields.len(), "pulled the field list");
+        // Deleted in amoCRM: absent from the fresh list and carried by no element of this
+        // complete pull (amoCRM drops the values with the field). A list that lacks a field
+        // the elements still carry is not taken as its deletion: nobody's values are dropped
+        // on the word of a short or empty answer.
         let gone_fields = mirror
             .iter()
             .map(|f| f.id)
-            .filter(|id| fields.iter().all(|f| f.id != *id))
+            .filter(|id| fields.iter().all(|f| f.id != *id) && !seen.contains_key(id))
             .collect();
         Ok(Pulled {
             elements,
