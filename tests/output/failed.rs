@@ -124,3 +124,33 @@ async fn an_unreachable_account_is_an_error_object_and_every_line_is_json() {
     }
     assert!(stderr.contains("\"level\":\"ERROR\""), "{stderr}");
 }
+
+#[tokio::test]
+async fn status_json_on_one_unreadable_database_is_the_document_with_an_error_object() {
+    let app = spawn_app().await;
+    std::fs::write(app.dir.path().join("a-file"), "").unwrap();
+    let path = app.dir.path().join("status.toml");
+    let text = format!(
+        "[amocrm]\nbase_url = \"{}\"\n[auth]\ntoken = \"any\"\n[database]\npath = \"{}\"\n",
+        app.server.uri(),
+        app.dir.path().join("a-file/x.db").display()
+    );
+    std::fs::write(&path, text).unwrap();
+
+    let out = catalog_sync(&path, &["status", "--json"]).await;
+
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let objects = stdout_objects(&out);
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    let account = &objects[0]["accounts"][0];
+    assert_eq!(objects[0]["format_version"], 1);
+    assert_eq!(
+        (&account["account"], &account["healthy"]),
+        (&json!("default"), &json!(false))
+    );
+    let message = account["error"]["message"]
+        .as_str()
+        .expect("an error object");
+    assert!(message.contains("database.path"), "{message}");
+    assert!(account["error"]["kind"].is_string(), "{account}");
+}
