@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 
 use crate::amocrm::{Client, ClientOptions, RequestObserver};
 use crate::config::AccountSettings;
@@ -29,9 +29,14 @@ pub fn ready(account: &AccountSettings) -> Result<Cow<'_, AccountSettings>> {
         } else {
             "fix the configuration; the daemon reads it again on SIGHUP"
         };
-        anyhow!("mis-configured: {} ({next})", problem.list())
+        anyhow::Error::new(Misconfigured(format!("{} ({next})", problem.list())))
     })
 }
+
+/// The error of a mis-configured account ([`ready`]): its problems and what happens next.
+#[derive(Debug, thiserror::Error)]
+#[error("mis-configured: {0}")]
+pub struct Misconfigured(String);
 
 /// Opens (creating and migrating if needed) the account's database. The error names the
 /// account's database key and path, so that a person knows which file of which account. A
@@ -56,7 +61,8 @@ pub fn observed_client(
     observer: Option<RequestObserver>,
 ) -> Result<Client> {
     let account = &*ready(account)?;
-    let credentials = crate::auth::credentials(account, store)?;
+    // The login endpoints count in the metrics like the rest (their pace is the same file).
+    let credentials = crate::auth::credentials(account, store, observer.clone())?;
     Ok(Client::new(ClientOptions {
         base_url: account.amocrm.base_url.as_url().clone(),
         credentials,

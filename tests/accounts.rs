@@ -9,6 +9,8 @@ mod commands;
 mod config;
 #[path = "accounts/daemon.rs"]
 mod daemon;
+#[path = "accounts/daemon_scope.rs"]
+mod daemon_scope;
 #[path = "accounts/fleet.rs"]
 mod fleet;
 #[path = "daemon/harness.rs"]

@@ -6,6 +6,8 @@ mod api_key;
 #[path = "auth/cli.rs"]
 mod cli;
 mod helpers;
+#[path = "auth/metered.rs"]
+mod metered;
 #[path = "auth/sandbox.rs"]
 mod sandbox;
 
@@ -89,7 +91,7 @@ fn pair(access: &str, refresh: &str, expires_in: u64) -> ResponseTemplate {
 }
 
 /// The token endpoint trades `refresh` (and nothing else) for `answer`, exactly `times` times.
-async fn refresh_trades(app: &TestApp, refresh: &str, answer: ResponseTemplate, times: u64) {
+async fn refresh_trades(app: &TestApp, refresh: &str, answer: impl Respond + 'static, times: u64) {
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
         .and(body_partial_json(json!({
@@ -104,7 +106,7 @@ async fn refresh_trades(app: &TestApp, refresh: &str, answer: ResponseTemplate, 
 }
 
 /// `GET /api/v2/catalogs` with `Bearer <access>` answers `answer`, exactly `times` times.
-async fn catalogs_for(app: &TestApp, access: &str, answer: ResponseTemplate, times: u64) {
+async fn catalogs_for(app: &TestApp, access: &str, answer: impl Respond + 'static, times: u64) {
     Mock::given(method("GET"))
         .and(path("/api/v2/catalogs"))
         .and(header("authorization", format!("Bearer {access}").as_str()))

@@ -1,6 +1,8 @@
 //! `metrics.listen`: the daemon against the sandbox serves `/metrics`, `/livez` and `/readyz`;
 //! a taken port refuses the start.
 
+#[path = "metrics/exposition.rs"]
+mod exposition;
 #[path = "daemon/harness.rs"]
 mod harness;
 
@@ -77,6 +79,7 @@ async fn a_scrape_after_a_run_shows_every_metric_with_its_account_and_plausible_
     let (code, text) = get(listen, "/metrics").await;
 
     assert_eq!(code, 200, "{text}");
+    exposition::assert_valid(&text);
     let of = |series: &str| sample(&text, series);
     assert!(of(r#"catalog_sync_runs_total{account="default",outcome="ok"}"#) >= 1.0);
     assert_eq!(

@@ -1,9 +1,11 @@
 //! What the program writes for people and for machines: the `--json` objects (their key sets
-//! pinned), one JSON object per line with `log.format = json`, long values cut in tables, and
-//! the raw JSON of the mirror in the order received.
+//! pinned, a failed account's too), one JSON object per line with `log.format = json`, long
+//! values cut in tables, and the raw JSON of the mirror in the order received.
 
 mod helpers;
 
+#[path = "output/failed.rs"]
+mod failed;
 #[path = "output/json_lines.rs"]
 mod json_lines;
 #[path = "output/keys.rs"]

@@ -1,10 +1,13 @@
 //! One pace per account across processes: the real binary, many processes at once, against the
-//! sandbox with its limit on (7 per sliding second; 5 overruns within a minute block it).
+//! sandbox with its limit on (7 per sliding second; 5 overruns within a minute block it), and a
+//! 429 met by one process slowing the next (`pace/penalty.rs`, against wiremock).
 
 #[path = "daemon/harness.rs"]
 mod harness;
 #[path = "helpers/mod.rs"]
 mod helpers;
+#[path = "pace/penalty.rs"]
+mod penalty;
 
 use std::process::Output;
 use std::time::{Duration, Instant};

@@ -106,8 +106,17 @@ fn typed(row: &SqliteRow) -> Vec<Value> {
 }
 
 async fn select(store: &Store, sql: &str) -> Vec<Vec<Value>> {
+    let mut conn = store.pool().acquire().await.unwrap();
+    // A pooled connection may still hold the schema from before a view was re-created: sqlx
+    // would take `SELECT *`'s columns from it while SQLite steps the new view (a panic in sqlx,
+    // now and then). Stepping any statement first makes the connection read the new schema.
+    sqlx::query("SELECT count(*) FROM sqlite_schema")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
     let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
-        .fetch_all(store.pool())
+        .persistent(false)
+        .fetch_all(&mut *conn)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     rows.iter().map(typed).collect()

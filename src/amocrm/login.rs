@@ -12,6 +12,7 @@ use reqwest::{RequestBuilder, Response, StatusCode, Url};
 use serde_json::{Value, json};
 
 use super::answer::{read_failure, read_success};
+use super::client::RequestObserver;
 use super::endpoint::{account_root, http_client};
 use super::error::ApiError;
 use super::pace::Pace;
@@ -63,13 +64,15 @@ pub enum TokenError {
 
 /// Talks to the account's login endpoints. Few requests (one a day for OAuth, one every quarter
 /// of an hour for legacy sessions), but they count against the account's limit like the
-/// catalog requests, so they go by the account's [`Pace`] too.
+/// catalog requests, so they go by the account's [`Pace`] too, and the daemon's metrics count
+/// them (see [`AuthClient::observed`]).
 #[derive(Debug, Clone)]
 pub struct AuthClient {
     http: reqwest::Client,
     token_url: Url,
     legacy_url: Url,
     pace: Pace,
+    observer: Option<RequestObserver>,
 }
 
 /// The wait after a 429 from a login endpoint that sent no `Retry-After`.
@@ -91,13 +94,28 @@ impl AuthClient {
             token_url,
             legacy_url,
             pace,
+            observer: None,
         })
+    }
+
+    /// The same client, telling `observer` of every request it sends, as the catalog client
+    /// does (the daemon's `catalog_sync_api_requests_total`).
+    pub fn observed(mut self, observer: Option<RequestObserver>) -> AuthClient {
+        self.observer = observer;
+        self
     }
 
     /// Sends `request` in its turn; a 429 slows every process on the account.
     async fn send(&self, request: RequestBuilder) -> reqwest::Result<Response> {
+        let (http, request) = request.build_split();
+        let request = request?;
+        let method = request.method().clone();
         self.pace.wait().await;
-        let response = request.send().await?;
+        let sent = http.execute(request).await;
+        if let Some(RequestObserver(observe)) = &self.observer {
+            observe(&method, sent.as_ref().ok().map(Response::status));
+        }
+        let response = sent?;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             let header = response.headers().get(RETRY_AFTER);
             let wait = header

@@ -7,7 +7,8 @@
 //! `paging` reads v4 lists page by page, `v4` has the v4 catalog calls and the one way v4
 //! writes are sent, `elements` the element and custom field calls, `seen` which fields a pull's elements name. `wire` parses catalog bodies,
 //! `element_wire` and `fields` element and custom field bodies, `detail` says what an error
-//! body means, `refusal` reads v4 item errors, `error` is the error type the caller branches on.
+//! body means, `refusal` reads v4 item errors, `error` is the error type the caller branches on
+//! (`error_kind` names its kinds for machines).
 //! `batch` is what a v2 POST sends and `outcome` how each item fared; `items` builds v4 items
 //! and `written` says how each fared. `credentials` is what proves who sends a request, `login`
 //! obtains OAuth tokens and legacy sessions.
@@ -21,6 +22,7 @@ mod element_wire;
 mod elements;
 mod endpoint;
 mod error;
+mod error_kind;
 mod fields;
 mod items;
 mod login;

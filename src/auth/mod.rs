@@ -17,21 +17,26 @@ pub use oauth::{OAuthSource, login_with_code};
 pub use session::ApiKeySource;
 pub use status::{AuthStatus, status};
 
-use crate::amocrm::{AuthClient, Credentials, OAuthApp, Pace, pace_path};
+use crate::amocrm::{AuthClient, Credentials, OAuthApp, Pace, RequestObserver, pace_path};
 use crate::config::{AccountSettings, AuthSettings};
 use crate::store::Store;
 
 /// The client's credentials for this account; OAuth tokens and sessions live in its `store`.
-pub fn credentials(account: &AccountSettings, store: &Store) -> Result<Credentials> {
+/// `observer` hears of every request to the login endpoints, as of the client's own.
+pub fn credentials(
+    account: &AccountSettings,
+    store: &Store,
+    observer: Option<RequestObserver>,
+) -> Result<Credentials> {
+    let endpoint = || Ok::<_, anyhow::Error>(endpoint(account)?.observed(observer.clone()));
     Ok(match &account.auth {
         AuthSettings::Token { token } => Credentials::Token(token.clone()),
         AuthSettings::OAuth { .. } => {
-            let source = OAuthSource::new(store.clone(), endpoint(account)?, oauth_app(account)?);
+            let source = OAuthSource::new(store.clone(), endpoint()?, oauth_app(account)?);
             Credentials::Source(Arc::new(source))
         }
         AuthSettings::ApiKey { login, api_key } => {
-            let source =
-                ApiKeySource::new(store.clone(), endpoint(account)?, login, api_key.clone());
+            let source = ApiKeySource::new(store.clone(), endpoint()?, login, api_key.clone());
             Credentials::Source(Arc::new(source))
         }
     })

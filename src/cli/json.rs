@@ -7,10 +7,12 @@ use serde_json::{Value, json};
 
 use super::changes::{self, Scope};
 use super::render::Requests;
+use crate::amocrm::ApiError;
 use crate::catalog::ApiVersion;
 use crate::config::AccountSettings;
 use crate::reconcile::Plan;
 use crate::record::Record;
+use crate::startup::Misconfigured;
 use crate::sync::{Plans, RunReport};
 
 /// The version of the `--json` objects; raised when a key changes meaning or goes away.
@@ -32,9 +34,23 @@ pub fn print_accounts(list: Vec<Value>) -> Result<()> {
     print(&accounts(list))
 }
 
-/// The object of an account that failed, in a `--json` list.
+/// The object of an account that failed, in a `--json` list: `error.message` is the whole
+/// message (as the logs have it), `error.kind` one word a script can branch on
+/// ([`ApiError::kind`] when amoCRM or the network failed, else `configuration`, `database` or
+/// `other`), `error.status` the HTTP status amoCRM answered (null when none came).
 pub fn account_error(account: &AccountSettings, e: &anyhow::Error) -> Value {
-    json!({"account": account.name, "error": format!("{e:#}")})
+    let api = e.chain().find_map(|c| c.downcast_ref::<ApiError>());
+    let kind = match api {
+        Some(api) => api.kind(),
+        None if e.chain().any(|c| c.is::<Misconfigured>()) => "configuration",
+        None if e.chain().any(|c| c.is::<sqlx::Error>()) => "database",
+        None => "other",
+    };
+    json!({"account": account.name, "error": {
+        "message": format!("{e:#}"),
+        "kind": kind,
+        "status": api.and_then(ApiError::status),
+    }})
 }
 
 /// The four lists of a plan (or of a run's plan) over catalogs and every element catalog.

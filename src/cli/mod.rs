@@ -92,12 +92,19 @@ impl Context {
         if self.accounts.len() == 1 {
             return Err(e);
         }
+        self.report(account, &e);
+        Ok(1)
+    }
+
+    /// Tells stderr of an account's failure, as the command's error would be told.
+    fn report(&self, account: &AccountSettings, e: &anyhow::Error) {
         if self.json_logs {
             tracing::error!(account = %account.name, error = format!("{e:#}"), "failed");
+        } else if self.accounts.len() == 1 {
+            eprintln!("catalog-sync: {e:#}");
         } else {
             eprintln!("catalog-sync: account {}: {e:#}", account.name);
         }
-        Ok(1)
     }
 
     /// The header line before an account's text output, when there is more than one account.
@@ -232,12 +239,13 @@ async fn plan(ctx: &Context, json: bool, detailed_exitcode: bool) -> Result<i32>
                     0
                 })
             }
-            Err(e) => {
-                if json && ctx.accounts.len() > 1 {
-                    objects.push(json::account_error(account, &e));
-                }
-                ctx.failed(account, e)
+            // Even alone, a failed account is an object of the document, and exits 1.
+            Err(e) if json => {
+                objects.push(json::account_error(account, &e));
+                ctx.report(account, &e);
+                Ok(1)
             }
+            Err(e) => ctx.failed(account, e),
         };
         codes.push(code.unwrap_or_else(|e| {
             first_error = Some(e);

@@ -58,7 +58,16 @@ pub(super) async fn run(ctx: &Context, json: bool) -> Result<i32> {
     let code = if healthy { 0 } else { UNHEALTHY };
     if rows.len() == 1 {
         let (account, result) = rows.remove(0);
-        let one = result?;
+        let one = match result {
+            Ok(one) => one,
+            // As in `plan --json`: even alone, an account that cannot be read is an object.
+            Err(e) if json => {
+                ctx.report(&account, &e);
+                print_accounts(vec![with_unhealthy(account_error(&account, &e))])?;
+                return Ok(UNHEALTHY);
+            }
+            Err(e) => return Err(e),
+        };
         if json {
             print_accounts(vec![object(&account, &one)?])?;
         } else {

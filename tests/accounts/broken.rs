@@ -57,8 +57,10 @@ async fn once_syncs_the_others_when_one_token_file_is_missing_and_exits_with_the
     assert_eq!(plan.status.code(), Some(CONFIG_ERROR), "{}", stderr(&plan));
     let plan = json(&plan);
     assert_eq!(listed(&plan), ["shop", "tea", "cars"]);
-    let error = plan["accounts"][1]["error"].as_str().unwrap();
-    assert!(error.contains("accounts[1].auth.token_file"), "{error}");
+    let error = &plan["accounts"][1]["error"];
+    assert_eq!(error["kind"], "configuration", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("accounts[1].auth.token_file"), "{message}");
 }
 
 #[tokio::test]
@@ -88,7 +90,7 @@ async fn status_shows_the_mis_configured_account_unhealthy_with_its_problem() {
     assert_eq!(tea["account"], json!("tea"));
     assert_eq!(tea["healthy"], json!(false));
     assert!(
-        tea["error"]
+        tea["error"]["message"]
             .as_str()
             .unwrap()
             .contains("accounts[1].auth.token_file"),

@@ -84,10 +84,16 @@ pub async fn runs(path: &Path) -> Vec<RunRow> {
 
 /// Starts `catalog-sync --config config run` with `env`, its stderr read line by line.
 pub fn spawn(config: &Path, env: &[(&str, &str)]) -> Daemon {
+    spawn_with(config, &[], env)
+}
+
+/// The same, with `args` after `run` (global options such as `--account NAME`).
+pub fn spawn_with(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Daemon {
     let mut child = Command::new(env!("CARGO_BIN_EXE_catalog-sync"))
         .arg("--config")
         .arg(config)
         .arg("run")
+        .args(args)
         .env_remove("RUST_LOG")
         .env_remove("NOTIFY_SOCKET")
         .env_remove("WATCHDOG_USEC")

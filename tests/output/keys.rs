@@ -49,7 +49,7 @@ fn paths(v: &Value, at: &str, opaque: &[&str], out: &mut BTreeSet<String>) {
 }
 
 /// The paths under `accounts[]`, without that prefix.
-fn account_keys(document: &Value, opaque: &[&str]) -> BTreeSet<String> {
+pub(crate) fn account_keys(document: &Value, opaque: &[&str]) -> BTreeSet<String> {
     let opaque: Vec<String> = opaque.iter().map(|o| format!("accounts[].{o}")).collect();
     let opaque: Vec<&str> = opaque.iter().map(String::as_str).collect();
     let mut all = BTreeSet::new();
@@ -63,7 +63,7 @@ fn account_keys(document: &Value, opaque: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-fn expected(lists: &[(&str, &[&str])]) -> BTreeSet<String> {
+pub(crate) fn expected(lists: &[(&str, &[&str])]) -> BTreeSet<String> {
     let mut all = BTreeSet::new();
     for (parent, keys) in lists {
         if !parent.is_empty() {
@@ -81,7 +81,7 @@ fn expected(lists: &[(&str, &[&str])]) -> BTreeSet<String> {
     all
 }
 
-fn account() -> AccountSettings {
+pub(crate) fn account() -> AccountSettings {
     let settings = Settings::for_account("http://127.0.0.1:1", "t", "x.db".into()).unwrap();
     settings.accounts[0].clone()
 }
