@@ -1,7 +1,7 @@
 #![forbid(unsafe_code)]
 //! catalog-sync: two-way sync of amoCRM catalogs with a SQLite database.
 //!
-//! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges and plans,
+//! The data path reads top to bottom: [`amocrm`] pulls, [`reconcile`] merges into a [`plan`],
 //! [`store`] records the outbox, [`sync`] sends and records one run, [`startup`] wires one
 //! account together, [`cli`] runs the commands over the configured accounts; the daemon's
 //! [`metrics`] are served on `metrics.listen`.
@@ -16,6 +16,7 @@ pub mod element;
 pub mod hash;
 pub mod metrics;
 pub mod notify;
+pub mod plan;
 pub mod reconcile;
 pub mod record;
 pub mod sandbox;

@@ -2,38 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::catalog::{
-    CREATABLE_TYPES, DesiredCatalog, DesiredId, KNOWN_TYPES, RemoteCatalog, RemoteId, SyncedCatalog,
+    CREATABLE_TYPES, DesiredCatalog, KNOWN_TYPES, RemoteCatalog, RemoteId, SyncedCatalog,
 };
-
-/// A desired row the merge skips until a person fixes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InvalidRow {
-    /// `catalog` or `element`.
-    pub entity: &'static str,
-    pub desired_id: DesiredId,
-    pub remote_id: Option<RemoteId>,
-    pub name: String,
-    /// The field that holds the bad value (an element's field id and name), if one does.
-    pub field: Option<String>,
-    pub problem: String,
-}
-
-impl std::fmt::Display for InvalidRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "desired_{}s row id={} name={:?}: ",
-            self.entity, self.desired_id, self.name
-        )?;
-        if let Some(field) = &self.field {
-            write!(f, "field {field}: ")?;
-        }
-        f.write_str(&self.problem)
-    }
-}
+use crate::plan::InvalidRow;
 
 /// Checks every desired row against what the API accepts and what the account has.
 pub fn validate(

@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::stored::Stored;
 use super::{Store, now};
-use crate::reconcile::{Adopt, BaseAfter};
+use crate::plan::{Adopt, BaseAfter};
 use crate::record::{DesiredId, Record, RemoteId};
 
 impl Store {

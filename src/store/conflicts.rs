@@ -4,7 +4,7 @@ use anyhow::Result;
 use sqlx::Row;
 
 use super::{Store, now};
-use crate::reconcile::{Conflict, Side};
+use crate::plan::{Conflict, Side};
 use crate::record::{DesiredId, RemoteId};
 
 /// A conflict held for a person (`resolved_at IS NULL`).

@@ -10,7 +10,7 @@ use sqlx::sqlite::SqliteRow;
 use super::adopt::{Log, log_change};
 use super::stored::Stored;
 use super::{Store, now};
-use crate::reconcile::BaseAfter;
+use crate::plan::BaseAfter;
 use crate::record::{DesiredId, RemoteId};
 
 /// The state of an outbox row, as stored in `outbox.state`.

@@ -12,7 +12,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, SqliteConnection};
 
 use super::{ConflictScope, Store};
-use crate::reconcile::BaseAfter;
+use crate::plan::BaseAfter;
 use crate::record::{Desired, DesiredId, Record, Remote, RemoteId, Synced};
 
 /// Where a kind of record lives in the database, and how its rows are read and written.

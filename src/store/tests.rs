@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::catalog::{Field, Fields, RemoteCatalog, Value};
-use crate::reconcile::{Adopt, BaseAfter};
+use crate::plan::{Adopt, BaseAfter};
 
 async fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
