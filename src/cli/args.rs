@@ -105,6 +105,19 @@ pub enum Command {
     },
 }
 
+impl Cli {
+    /// Whether the command does one thing and exits (`--once`, `plan`, `status`, `auth`),
+    /// rather than serving (the daemon, the sandbox, the demo).
+    pub fn is_one_shot(&self) -> bool {
+        match &self.command {
+            None => self.once,
+            Some(Command::Run { once }) => *once || self.once,
+            Some(Command::Plan { .. } | Command::Status { .. } | Command::Auth { .. }) => true,
+            Some(Command::Demo { .. } | Command::Sandbox { .. }) => false,
+        }
+    }
+}
+
 impl Global {
     pub fn verbosity(&self) -> i8 {
         self.verbose as i8 - self.quiet as i8
@@ -115,6 +128,40 @@ impl Global {
         Selection {
             names: self.accounts.clone(),
             shard: self.shard,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn one_shot_commands_are_told_from_the_ones_that_serve() {
+        let one_shot = |args: &[&str]| {
+            let mut all = vec!["catalog-sync"];
+            all.extend(args);
+            Cli::parse_from(all).is_one_shot()
+        };
+        for args in [
+            &["--once"][..],
+            &["run", "--once"],
+            &["--once", "run"],
+            &["plan", "--json"],
+            &["status"],
+            &["auth", "status"],
+        ] {
+            assert!(one_shot(args), "{args:?}");
+        }
+        for args in [
+            &[][..],
+            &["run"],
+            &["demo"],
+            &["sandbox", "--accounts", "3"],
+        ] {
+            assert!(!one_shot(args), "{args:?}");
         }
     }
 }
