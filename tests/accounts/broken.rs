@@ -5,13 +5,12 @@
 #[path = "broken_entries.rs"]
 mod entries;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::fleet::{Fleet, account_of, json, listed, stderr, stdout, token};
-use crate::harness::{Daemon, PATIENCE};
+use crate::fleet::{Fleet, count_until, is, json, listed, stderr, stdout, token};
+use crate::harness::PATIENCE;
 
 const EVERY_SECOND: &str = "schedule = \"* * * * * *\"\nrun_on_start = true";
 
@@ -97,26 +96,6 @@ async fn status_shows_the_mis_configured_account_unhealthy_with_its_problem() {
         "{tea}"
     );
     assert_eq!(objects["accounts"][0]["healthy"], json!(true));
-}
-
-/// Reads events until `wanted` holds for the counts of `message` per account.
-async fn count_until(
-    daemon: &mut Daemon,
-    message: &str,
-    wanted: impl Fn(&HashMap<String, usize>) -> bool,
-) -> HashMap<String, usize> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    while !wanted(&counts) {
-        let event = daemon.event(message, |_| true).await;
-        *counts
-            .entry(account_of(&event).unwrap_or_default())
-            .or_default() += 1;
-    }
-    counts
-}
-
-fn is(account: &'static str) -> impl Fn(&Value) -> bool {
-    move |e| account_of(e).as_deref() == Some(account)
 }
 
 /// Receives systemd notifications until one contains `wanted`.

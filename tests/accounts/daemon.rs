@@ -1,37 +1,14 @@
 //! The daemon serving several accounts: side by side, a slow or broken one delaying nobody,
 //! SIGHUP adding and removing accounts, SIGTERM stopping every run, no file of an idle account.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use catalog_sync::sandbox::{Fault, FaultAction, FaultOn};
-use serde_json::Value;
 
-use crate::fleet::{Fleet, account_of};
-use crate::harness::Daemon;
+use crate::fleet::{Fleet, count_until, is, reload};
 
 const EVERY_SECOND: &str = "schedule = \"* * * * * *\"\nrun_on_start = true";
 const AT_START_ONLY: &str = "schedule = \"0 0 1 1 *\"\nrun_on_start = true";
-
-/// Reads events until `wanted` holds for the counts of `message` per account.
-async fn count_until(
-    daemon: &mut Daemon,
-    message: &str,
-    wanted: impl Fn(&HashMap<String, usize>) -> bool,
-) -> HashMap<String, usize> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    while !wanted(&counts) {
-        let event = daemon.event(message, |_| true).await;
-        *counts
-            .entry(account_of(&event).unwrap_or_default())
-            .or_default() += 1;
-    }
-    counts
-}
-
-fn is(account: &'static str) -> impl Fn(&Value) -> bool {
-    move |e| account_of(e).as_deref() == Some(account)
-}
 
 #[tokio::test]
 async fn a_slow_account_does_not_delay_the_others_runs() {
@@ -105,13 +82,7 @@ async fn sighup_adds_and_removes_accounts_without_a_restart() {
     count_until(&mut daemon, "run finished", |c| c.len() >= 2).await;
 
     fleet.write(EVERY_SECOND, &entries(&["kept", "new"]));
-    daemon.signal("HUP");
-    let reloaded = daemon
-        .event(
-            "configuration reloaded; it applies from the next run",
-            |_| true,
-        )
-        .await;
+    let reloaded = reload(&mut daemon).await;
     assert_eq!(reloaded["accounts"], 2);
     let old_runs = fleet.runs("old").await.len();
     let after_reload = count_until(&mut daemon, "run finished", |c| {

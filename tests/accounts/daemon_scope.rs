@@ -10,7 +10,7 @@ use catalog_sync::store::RunRow;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::fleet::{Fleet, account_of};
+use crate::fleet::{Fleet, account_of, reload};
 use crate::harness::{self, Daemon};
 
 const EVERY_SECOND: &str = "schedule = \"* * * * * *\"\nrun_on_start = true";
@@ -97,13 +97,7 @@ async fn the_daemon_started_with_account_a_serves_only_a_even_after_sighup() {
     assert_eq!(started["accounts"], 1);
     runs_of(&mut daemon, &["a"], 2).await;
 
-    daemon.signal("HUP");
-    let reloaded = daemon
-        .event(
-            "configuration reloaded; it applies from the next run",
-            |_| true,
-        )
-        .await;
+    let reloaded = reload(&mut daemon).await;
     assert_eq!(reloaded["accounts"], 1);
     runs_of(&mut daemon, &["a"], 2).await;
     daemon.signal("TERM");

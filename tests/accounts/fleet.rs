@@ -2,6 +2,7 @@
 //! configuration; the binary run against them.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -9,7 +10,7 @@ use catalog_sync::sandbox::{Account, Sandbox, SandboxOptions};
 use catalog_sync::store::{RunRow, Store};
 use serde_json::Value;
 
-use crate::harness;
+use crate::harness::{self, Daemon};
 
 pub struct Fleet {
     pub names: Vec<String>,
@@ -200,4 +201,35 @@ pub fn account_of(event: &Value) -> Option<String> {
 
 pub fn exists(path: &Path) -> bool {
     path.exists()
+}
+
+/// Reads events until `wanted` holds for the counts of `message` per account.
+pub async fn count_until(
+    daemon: &mut Daemon,
+    message: &str,
+    wanted: impl Fn(&HashMap<String, usize>) -> bool,
+) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    while !wanted(&counts) {
+        let event = daemon.event(message, |_| true).await;
+        *counts
+            .entry(account_of(&event).unwrap_or_default())
+            .or_default() += 1;
+    }
+    counts
+}
+
+pub fn is(account: &'static str) -> impl Fn(&Value) -> bool {
+    move |e| account_of(e).as_deref() == Some(account)
+}
+
+/// SIGHUP, and the daemon's event saying the configuration was reloaded.
+pub async fn reload(daemon: &mut Daemon) -> Value {
+    daemon.signal("HUP");
+    daemon
+        .event(
+            "configuration reloaded; it applies from the next run",
+            |_| true,
+        )
+        .await
 }
