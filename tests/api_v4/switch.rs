@@ -5,7 +5,7 @@ use serde_json::Value;
 use catalog_sync::catalog::ApiVersion;
 use catalog_sync::sync::Outcome;
 
-use super::helpers::{item, list, spawn_app};
+use super::helpers::{TestApp, item, list, spawn_app};
 use super::{V2, V4, auto_app, catalogs, echo, one_page, outbox};
 
 pub const GONE: &str = "delete the catalog in amoCRM";
@@ -13,12 +13,7 @@ pub const GONE: &str = "delete the catalog in amoCRM";
 #[tokio::test]
 async fn a_v2_post_answered_404_mid_write_sends_each_operation_once_and_fails_the_delete_unsent() {
     let app = auto_app(3).await;
-    app.sql(
-        "UPDATE desired_catalogs SET name = 'Renamed' WHERE remote_id = 1;
-         DELETE FROM desired_catalogs WHERE remote_id = 3;
-         INSERT INTO desired_catalogs (name) VALUES ('New');",
-    )
-    .await;
+    mixed_edits(&app).await;
     app.account_has(&catalogs(3), 1).await;
     app.answer("POST", V2, 404, None, 1).await;
     echo(&app, "PATCH", 1).await;
@@ -111,12 +106,7 @@ async fn a_404_that_v4_answers_too_is_not_remembered_and_the_next_run_starts_on_
 #[tokio::test]
 async fn a_stopping_error_after_the_switch_sends_nothing_more_and_a_403_is_remembered() {
     let app = auto_app(3).await;
-    app.sql(
-        "UPDATE desired_catalogs SET name = 'Renamed' WHERE remote_id = 1;
-         DELETE FROM desired_catalogs WHERE remote_id = 3;
-         INSERT INTO desired_catalogs (name) VALUES ('New');",
-    )
-    .await;
+    mixed_edits(&app).await;
     app.account_has(&catalogs(3), 1).await;
     app.answer("POST", V2, 404, None, 1).await;
     app.answer("PATCH", V4, 403, None, 1).await;
@@ -232,4 +222,14 @@ async fn deleting_the_api_version_row_sends_the_next_auto_run_to_v2() {
     assert_ne!(report.outcome, Outcome::Failed, "{report:?}");
     assert_eq!(report.counts.http_requests, 1);
     assert_eq!(app.store.api_switch().await.unwrap(), None);
+}
+
+/// One of each kind of write: catalog 1 renamed, 3 deleted, one added.
+async fn mixed_edits(app: &TestApp) {
+    app.sql(
+        "UPDATE desired_catalogs SET name = 'Renamed' WHERE remote_id = 1;
+         DELETE FROM desired_catalogs WHERE remote_id = 3;
+         INSERT INTO desired_catalogs (name) VALUES ('New');",
+    )
+    .await;
 }
