@@ -137,10 +137,12 @@ impl Syncer {
         // Values of fields deleted in amoCRM: saving the field list forgets them in the
         // database too, once this run's adoptions are written.
         let gone = &pulled.gone_fields;
-        desired
-            .iter_mut()
-            .for_each(|d| d.fields.forget_fields(gone));
-        base.iter_mut().for_each(|b| b.fields.forget_fields(gone));
+        if !gone.is_empty() {
+            desired
+                .iter_mut()
+                .for_each(|d| d.fields.forget_fields(gone));
+            base.iter_mut().for_each(|b| b.fields.forget_fields(gone));
+        }
         let open = self
             .store
             .open_conflicts(ElementFields::conflict_scope(&scope))
